@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StakeholdersConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "stakeholders"
+    verbose_name = _("Stakeholders")
+
+    def ready(self) -> None:
+        from . import navigation  # noqa: F401 - registers the menu entries
