@@ -4,4 +4,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("stakeholders.api.urls")),
+    path("", include("notifications.api.urls")),
 ]

@@ -49,7 +49,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
 
 
 def member_of(org: Organization, role: str = "member", **user_kwargs: Any) -> Any:
-    user = UserFactory(**user_kwargs)
+    user: Any = UserFactory(**user_kwargs)
     Membership.objects.create(user=user, organization=org, role=role)
     return user
 
