@@ -72,10 +72,8 @@ def organization_create(*, actor: Actor, **data: Any) -> Organization:
     values["uscc"] = (values.get("uscc") or "").strip().upper()
     org = Organization(**values)
     org.group = Group(name=f"org-{secrets.token_hex(6)}")
+    _check_uscc_free(org)
     _full_clean(org, exclude=["group"])
-    if values["uscc"] and Organization.objects.filter(uscc=values["uscc"]).exists():
-        raise ConflictError(_("An organisation with this unified social credit code is already registered."),
-                            fields={"uscc": [_("Already registered.")]})  # fmt: skip
     org.group.save()
     org.save()
     org.group.name = f"org-{org.pk}"
@@ -83,6 +81,14 @@ def organization_create(*, actor: Actor, **data: Any) -> Organization:
     Membership.objects.create(user=actor.user, organization=org, role=MembershipRole.OWNER)
     _grant_organization_perms(org)
     return org
+
+
+def _check_uscc_free(org: Organization) -> None:
+    if org.uscc and Organization.objects.filter(uscc=org.uscc).exclude(pk=org.pk).exists():
+        raise ConflictError(
+            _("An organisation with this unified social credit code is already registered."),
+            fields={"uscc": [_("Already registered.")]},
+        )
 
 
 def _grant_organization_perms(org: Organization) -> None:
@@ -99,10 +105,8 @@ def organization_update(*, actor: Actor, organization: Organization, **data: Any
     for key, value in data.items():
         if key in ORG_FIELDS and key != "kind":
             setattr(org, key, value.strip().upper() if key == "uscc" and isinstance(value, str) else value)
+    _check_uscc_free(org)
     _full_clean(org, exclude=["group"])
-    if org.uscc and Organization.objects.filter(uscc=org.uscc).exclude(pk=org.pk).exists():
-        raise ConflictError(_("An organisation with this unified social credit code is already registered."),
-                            fields={"uscc": [_("Already registered.")]})  # fmt: skip
     org.save()
     return org
 
