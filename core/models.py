@@ -64,3 +64,17 @@ class Archivable(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+
+class DemoMarker(models.Model):
+    """Records that the demo data was seeded, so `seed_demo --once` seeds a database only once."""
+
+    name = models.CharField(max_length=50, unique=True)
+    seeded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("demo marker")
+        verbose_name_plural = _("demo markers")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.seeded_at:%Y-%m-%d %H:%M})"

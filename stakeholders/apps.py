@@ -8,4 +8,6 @@ class StakeholdersConfig(AppConfig):
     verbose_name = _("Stakeholders")
 
     def ready(self) -> None:
-        from . import navigation  # noqa: F401 - registers the menu entries
+        from . import demo, navigation  # noqa: F401 - navigation registers the menu entries
+
+        demo.register()
