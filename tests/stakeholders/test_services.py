@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from core.exceptions import ConflictError, DomainError, NotAllowed
+from notifications.services import outbox_sweep
 from stakeholders import selectors, services
 from stakeholders.access import build_actor
 from stakeholders.models import Invitation, Membership, Organization, ReaderProfile
@@ -90,6 +91,7 @@ def test_invitation_is_mailed_and_accepted_once(enterprise, partner_manager, dja
             actor=build_actor(partner_manager), organization=enterprise, email="New.Person@example.org", role="member"
         )
     assert invitation.token_hash != raw
+    outbox_sweep()  # the e-mail leaves through the notifications outbox (no worker runs in this test)
     assert any(raw in m.body for m in mail.outbox)
     membership = services.invitation_accept(user=invitee, raw_token=raw)
     assert membership.organization == enterprise
