@@ -52,6 +52,11 @@ def organization_list_for(actor: Actor, *, include_archived: bool = False) -> Qu
     )
 
 
+def library_list_public() -> QuerySet[Organization]:
+    """Active libraries, for a reader choosing a home library before they have an account."""
+    return Organization.objects.filter(kind=OrganizationKind.LIBRARY, archived_at__isnull=True).order_by("name_zh")
+
+
 def organization_search(qs: QuerySet[Organization], text: str) -> QuerySet[Organization]:
     text = text.strip()
     if not text:
