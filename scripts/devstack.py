@@ -115,6 +115,8 @@ def start_redis() -> str:
 
 def stack_env() -> dict[str, str]:
     env = dict(os.environ)
+    # Procfile.dev says `python` and `celery`: they must be the venv's, activated or not.
+    env["PATH"] = f"{Path(PY).parent}{os.pathsep}{env.get('PATH', '')}"
     if not env.get("DATABASE_URL"):
         env["DATABASE_URL"] = start_postgres()
         log("embedded PostgreSQL (data in var/pg)")
