@@ -2,7 +2,10 @@
 
 from django.urls import include, path
 
+from core.history_views import HistoryView
+
 urlpatterns = [
     path("", include("stakeholders.api.urls")),
     path("", include("notifications.api.urls")),
+    path("history/<str:app_label>/<str:model>/<str:pk>/", HistoryView.as_view(), name="history"),
 ]

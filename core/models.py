@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pghistory
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -11,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+# Passwords and sign-in times are not history: only what a person or an administrator changed.
+@pghistory.track(exclude=["password", "last_login"])
 class User(AbstractUser):
     """A person who signs in: library staff, a partner's employee, a government officer or a reader."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pghistory
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.postgres.indexes import GinIndex
@@ -20,6 +21,7 @@ from .choices import CapabilityCategory, MembershipRole, OrganizationKind, Verif
 from .validators import validate_document, validate_uscc
 
 
+@pghistory.track(exclude=["updated_at"])
 class Organization(TimeStamped, Archivable):
     """A party to co-construction: a library, government body, enterprise, university or research institute."""
 
@@ -70,6 +72,7 @@ class Organization(TimeStamped, Archivable):
         return self.name_zh
 
 
+@pghistory.track(exclude=["updated_at"])
 class Membership(TimeStamped, Archivable):
     """A person acting for an organisation, with a role; ending a membership archives it."""
 
@@ -101,6 +104,7 @@ def hash_secret(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+@pghistory.track(exclude=["updated_at", "token_hash"])
 class Invitation(TimeStamped):
     """An e-mailed, expiring invitation to join an organisation with a role."""
 
@@ -135,6 +139,7 @@ class Invitation(TimeStamped):
         return "pending"
 
 
+@pghistory.track(exclude=["updated_at", "card_number_hash"])
 class ReaderProfile(TimeStamped):
     """A reader of a home library. The card number is kept only as a hash and a masked form."""
 
@@ -176,6 +181,7 @@ class ReaderProfile(TimeStamped):
         return "*" * (len(card) - 4) + card[-4:]
 
 
+@pghistory.track(exclude=["updated_at"])
 class Capability(TimeStamped, Archivable):
     """What an organisation brings: a product, technology, research field, standard or remit."""
 
@@ -215,6 +221,7 @@ def assessment_upload_to(instance: CredibilityAssessment, filename: str) -> str:
     return f"assessments/{instance.organization_id}/{timezone.now():%Y%m%d%H%M%S}.{ext}"
 
 
+@pghistory.track(exclude=["updated_at"])
 class CredibilityAssessment(TimeStamped, Archivable):
     """A library's assessment of a partner's strength and credibility, with its evidence."""
 
@@ -261,6 +268,7 @@ class CredibilityAssessmentGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(CredibilityAssessment, on_delete=models.CASCADE)
 
 
+@pghistory.track(exclude=["updated_at", "key_hash", "last_used_at"])
 class ApiToken(TimeStamped):
     """A revocable API token of a person, or of an organisation's integration (no person behind it)."""
 
