@@ -69,6 +69,8 @@ def test_demo_user_signs_in_and_sees_the_dashboard(seeded, client, login):
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == reverse("core:dashboard")
     assert response.wsgi_request.user.username == login.username
+    if login.portal != "admin":  # the operator acts for no organisation
+        assert response.context["portal"] == login.portal
 
 
 def test_demo_logins_lists_url_and_accounts(seeded):
