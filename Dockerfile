@@ -34,7 +34,8 @@ ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PATH=/opt/venv/bin:$PATH \
 RUN groupadd --system gongjian && useradd --system --gid gongjian --home /app gongjian \
     && mkdir -p /data/media /data/beat && chown -R gongjian:gongjian /data
 COPY --from=build /opt/venv /opt/venv
-COPY --from=build --chown=gongjian:gongjian /app /app
+# The code stays owned by root: the app user can write only to /data (uploads, beat schedule).
+COPY --from=build /app /app
 WORKDIR /app
 USER gongjian
 EXPOSE 8000
