@@ -1,6 +1,22 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "notifications"
+    verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from core.navigation import NavEntry, register
+
+        register(NavEntry(_("Notifications"), "notifications:centre", order=90, icon="bell"))
+        register(
+            NavEntry(
+                _("Outbox"),
+                "notifications:deliveries",
+                order=95,
+                icon="envelope-exclamation",
+                visible=lambda actor: bool(actor.user is not None and actor.user.is_staff),
+            )
+        )

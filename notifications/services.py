@@ -19,7 +19,6 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +28,7 @@ from core.exceptions import ConflictError, NotAllowed
 from core.sweepers import claim_due, create_once, sweep
 
 from .models import Cadence, Channel, Delivery, DeliveryStatus, Digest, DigestSchedule, Notification, Preference
+from .selectors import is_operator, notification_list_for
 
 logger = logging.getLogger(__name__)
 
@@ -280,16 +280,6 @@ def digests_send_due(*, now: datetime | None = None) -> int:
     return sweep(DigestSchedule.objects.select_related("user"), _send_digest, now=now)
 
 
-def notification_list_for(user: Any) -> QuerySet[Notification]:
-    if not getattr(user, "is_authenticated", False):
-        return Notification.objects.none()
-    return Notification.objects.filter(recipient=user, in_app=True).select_related("actor")
-
-
-def unread_count(user: Any) -> int:
-    return notification_list_for(user).filter(read_at__isnull=True).count()
-
-
 def notification_mark_read(*, user: Any, notification_ids: Iterable[int]) -> int:
     return (
         notification_list_for(user)
@@ -313,7 +303,7 @@ def preference_set(*, user: Any, event: str, in_app: bool, email: bool, cadence:
 @transaction.atomic
 def delivery_retry(*, user: Any, delivery: Delivery) -> Delivery:
     """An operator sends a failed delivery again (after fixing the address or the mail server)."""
-    if not (user.is_staff or user.is_superuser):
+    if not is_operator(user):
         raise NotAllowed(_("Only operators may retry deliveries."))
     locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
     if locked.status != DeliveryStatus.FAILED:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pghistory
 import pytest
 from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from core.history import timeline
 from core.middleware import HistoryMiddleware, RequestIdMiddleware
 from stakeholders.access import build_actor
-from stakeholders.models import Organization
+from stakeholders.models import Membership, Organization
 from stakeholders.services import organization_verify
 from tests import factories as f
 
@@ -110,3 +111,21 @@ def test_history_queries_do_not_grow_with_the_number_of_changes(db, count_querie
     with count_queries() as many:
         assert len(timeline(org)) == 11
     assert len(many) == len(few)
+
+
+def test_membership_history_api_for_the_four_roles(api, enterprise, partner, partner_manager, outsider):
+    membership = Membership.objects.get(user=partner, organization=enterprise)
+    url = reverse("history", args=["stakeholders", "membership", membership.pk])
+
+    assert api(None).get(url).status_code in (401, 403)
+    assert api(outsider).get(url).status_code == 404
+    assert api(partner).get(url).status_code == 200
+    assert api(partner_manager).get(url).json()[0]["action"] == "create"
+
+
+def test_the_timeline_include_renders_for_an_object(rf, enterprise, partner):
+    with pghistory.context(user=partner.pk):
+        Organization.objects.filter(pk=enterprise.pk).update(region="宁波")
+    html = render_to_string("core/_history_timeline.html", {"object": enterprise}, request=rf.get("/"))
+    assert "宁波" in html and partner.shown_name in html
+    assert reverse("core:history", args=["stakeholders", "organization", enterprise.pk]) in html

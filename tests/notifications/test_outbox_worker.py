@@ -10,7 +10,7 @@ from django.core import mail
 from django.db import transaction
 
 from config.celery import app
-from notifications import services
+from notifications import selectors, services
 from notifications.models import Delivery, DeliveryStatus, Notification
 from tests import factories as f
 
@@ -49,7 +49,7 @@ def test_a_notifying_write_delivers_in_app_and_email_exactly_once(celery_worker,
     time.sleep(0.3)
 
     assert Notification.objects.filter(recipient=recipient, in_app=True).count() == 1
-    assert services.unread_count(recipient) == 1
+    assert selectors.unread_count(recipient) == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["anna@example.org"]
