@@ -6,10 +6,12 @@ transaction and leaves notifications to the outbox.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from datetime import timedelta
 from typing import Any
 
+import pghistory
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -124,7 +126,9 @@ def organization_verify(
     org.verification_status = VerificationStatus.VERIFIED if approve else VerificationStatus.REJECTED
     org.verified_at = timezone.now()
     org.verified_by = actor.user
-    org.save(update_fields=["verification_status", "verified_at", "verified_by", "updated_at"])
+    # The note is the reason the history shows next to this change.
+    with pghistory.context(reason=note) if note else contextlib.nullcontext():
+        org.save(update_fields=["verification_status", "verified_at", "verified_by", "updated_at"])
     owners = [m.user for m in org.memberships.active().filter(role__in=MANAGING_ROLES).select_related("user")]
     notify(
         recipients=owners,

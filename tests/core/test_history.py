@@ -129,3 +129,9 @@ def test_the_timeline_include_renders_for_an_object(rf, enterprise, partner):
     html = render_to_string("core/_history_timeline.html", {"object": enterprise}, request=rf.get("/"))
     assert "宁波" in html and partner.shown_name in html
     assert reverse("core:history", args=["stakeholders", "organization", enterprise.pk]) in html
+
+
+def test_a_reason_given_by_the_user_is_kept_with_the_change(library, staff_manager):
+    org = f.OrganizationFactory(kind="enterprise", verification_status="unverified")
+    organization_verify(actor=build_actor(staff_manager), organization=org, approve=False, note="licence expired")
+    assert timeline(org)[0].reason == "licence expired"
