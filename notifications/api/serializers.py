@@ -25,6 +25,8 @@ class CountSerializer(serializers.Serializer[None]):
 
 class PreferenceSerializer(serializers.ModelSerializer[Preference]):
     event = serializers.CharField(max_length=100, allow_blank=True, default="")
+    in_app = serializers.BooleanField(default=True)
+    email = serializers.BooleanField(default=True)
     cadence = serializers.ChoiceField(choices=Cadence.choices, default=Cadence.IMMEDIATE)
 
     class Meta:

@@ -14,6 +14,7 @@ from stakeholders.access import build_actor
 from stakeholders.models import Membership, Organization
 from stakeholders.services import organization_verify
 from tests import factories as f
+from tests.permissions import covers
 
 
 def _history_url(org, api=False):
@@ -113,6 +114,7 @@ def test_history_queries_do_not_grow_with_the_number_of_changes(db, count_querie
     assert len(many) == len(few)
 
 
+@covers("GET /api/v1/history/{app_label}/{model}/{id}/", "anonymous", "unrelated", "member", "manager")
 def test_membership_history_api_for_the_four_roles(api, enterprise, partner, partner_manager, outsider):
     membership = Membership.objects.get(user=partner, organization=enterprise)
     url = reverse("history", args=["stakeholders", "membership", membership.pk])

@@ -11,6 +11,7 @@ import pytest
 from notifications import services
 from notifications.models import Delivery, DeliveryStatus, Notification, Preference
 from tests import factories as f
+from tests.permissions import covers
 
 LIST = "/api/v1/notifications/"
 
@@ -30,6 +31,7 @@ def _anonymous_refused(response):
     assert response.status_code in (401, 403)
 
 
+@covers("GET /api/v1/notifications/", "anonymous", "unrelated", "member", "manager")
 def test_notification_list_shows_each_person_only_their_own(api, inbox, partner, partner_manager, outsider):
     _anonymous_refused(api(None).get(LIST))
     assert api(outsider).get(LIST).json()["results"] == []
@@ -37,6 +39,7 @@ def test_notification_list_shows_each_person_only_their_own(api, inbox, partner,
     assert [n["title"] for n in api(partner_manager).get(LIST).json()["results"]] == ["For the manager"]
 
 
+@covers("GET /api/v1/notifications/{id}/", "anonymous", "unrelated", "member", "manager")
 def test_notification_detail_is_404_for_anyone_but_the_recipient(api, inbox, partner, partner_manager, outsider):
     url = f"{LIST}{inbox['member'].pk}/"
     _anonymous_refused(api(None).get(url))
@@ -45,6 +48,7 @@ def test_notification_detail_is_404_for_anyone_but_the_recipient(api, inbox, par
     assert api(partner).get(url).json()["title"] == "For the member"
 
 
+@covers("POST /api/v1/notifications/{id}/read/", "anonymous", "unrelated", "member", "manager")
 def test_marking_read_works_only_on_ones_own_notification(api, inbox, partner, partner_manager, outsider):
     url = f"{LIST}{inbox['member'].pk}/read/"
     _anonymous_refused(api(None).post(url))
@@ -57,6 +61,8 @@ def test_marking_read_works_only_on_ones_own_notification(api, inbox, partner, p
     assert response.status_code == 200 and response.json()["is_read"] is True
 
 
+@covers("POST /api/v1/notifications/read-many/", "anonymous", "unrelated", "member", "manager")
+@covers("POST /api/v1/notifications/read-all/", "anonymous", "unrelated", "member", "manager")
 def test_read_many_and_read_all_touch_only_ones_own(api, inbox, partner, partner_manager, outsider):
     ids = [inbox["member"].pk, inbox["manager"].pk]
     _anonymous_refused(api(None).post(f"{LIST}read-many/", {"ids": ids}))
@@ -68,6 +74,7 @@ def test_read_many_and_read_all_touch_only_ones_own(api, inbox, partner, partner
     assert not Notification.objects.filter(read_at__isnull=True).exists()
 
 
+@covers("GET /api/v1/notifications/unread-count/", "anonymous", "unrelated", "member", "manager")
 def test_unread_count_and_unread_filter(api, inbox, partner, partner_manager, outsider):
     _anonymous_refused(api(None).get(f"{LIST}unread-count/"))
     assert api(outsider).get(f"{LIST}unread-count/").json() == {"count": 0}
@@ -92,6 +99,8 @@ def test_notification_list_query_count_does_not_grow_with_rows(api, partner, cou
 PREFS = "/api/v1/notification-preferences/"
 
 
+@covers("GET /api/v1/notification-preferences/", "anonymous", "unrelated", "member", "manager")
+@covers("POST /api/v1/notification-preferences/", "anonymous", "unrelated", "member", "manager")
 def test_preferences_are_personal(api, partner, partner_manager, outsider):
     _anonymous_refused(api(None).get(PREFS))
     _anonymous_refused(api(None).post(PREFS, {"event": "", "email": False}))
@@ -101,9 +110,11 @@ def test_preferences_are_personal(api, partner, partner_manager, outsider):
     assert api(partner).post(PREFS, {**body, "cadence": "hourly"}).status_code == 400
 
     assert api(outsider).get(PREFS).json() == []
+    assert api(outsider).post(PREFS, {"event": "", "email": False}).status_code == 200  # their own default
     assert [(p["event"], p["cadence"]) for p in api(partner).get(PREFS).json()] == [("project.approved", "daily")]
     assert [p["email"] for p in api(partner_manager).get(PREFS).json()] == [False]
-    assert Preference.objects.count() == 2
+    assert Preference.objects.filter(user=partner).count() == 1
+    assert Preference.objects.count() == 3
 
 
 DELIVERIES = "/api/v1/notification-deliveries/"
@@ -116,6 +127,7 @@ def failed_delivery(db):
     return delivery
 
 
+@covers("GET /api/v1/notification-deliveries/", "anonymous", "unrelated", "member", "manager")
 def test_only_operators_see_failed_deliveries(api, failed_delivery, partner, partner_manager, outsider):
     _anonymous_refused(api(None).get(DELIVERIES))
     for user in (outsider, partner, partner_manager):
@@ -126,6 +138,7 @@ def test_only_operators_see_failed_deliveries(api, failed_delivery, partner, par
     assert api(operator).get(f"{DELIVERIES}?status=sent").json()["results"] == []
 
 
+@covers("POST /api/v1/notification-deliveries/{id}/retry/", "anonymous", "unrelated", "member", "manager")
 def test_only_operators_retry_failed_deliveries(api, failed_delivery, partner, partner_manager, outsider, mailoutbox):
     url = f"{DELIVERIES}{failed_delivery.pk}/retry/"
     _anonymous_refused(api(None).post(url))
