@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import password_validation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -274,6 +275,11 @@ class TokenCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
         required=False, allow_null=True, help_text=_("Give an organisation for an integration token acting for it.")
     )
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    def validate_expires_at(self, value: Any) -> Any:
+        if value is not None and value <= timezone.now():
+            raise serializers.ValidationError(_("Choose a time in the future."))
+        return value
 
 
 # --- the acting person -----------------------------------------------------------------------------------

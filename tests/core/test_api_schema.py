@@ -6,6 +6,7 @@ import re
 
 import pytest
 import yaml
+from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +68,13 @@ def test_docs_load_only_local_scripts(client):
     sources = re.findall(r"""<(?:script|link)[^>]+(?:src|href)=["']([^"']+)""", html)
     assert sources, html
     assert not [s for s in sources if re.match(r"^(https?:)?//", s)], sources
+
+
+def test_schema_is_valid_openapi_and_the_stakeholders_part_has_no_warnings(tmp_path, capsys):
+    # --validate checks the document against the OpenAPI 3 JSON schema; a warning means a body or parameter
+    # drf-spectacular could not describe (and Swagger would show wrongly).
+    call_command("spectacular", "--validate", "--file", str(tmp_path / "schema.yml"))
+    output = capsys.readouterr()
+    warnings = [line for line in (output.err + output.out).splitlines() if "stakeholders" in line]
+    assert not warnings, warnings
+    assert "/api/v1/me/switch/" in (tmp_path / "schema.yml").read_text()

@@ -62,8 +62,10 @@ def test_anyone_signed_in_creates_a_personal_token_and_only_managers_an_integrat
     assert "key" not in api(partner_manager).get(f"/api/v1/tokens/{response.json()['id']}/").json()
 
 
-def test_a_token_needs_a_name(api, partner):
+def test_a_token_needs_a_name_and_a_future_expiry(api, partner):
     assert_error(api(partner).post("/api/v1/tokens/", {"name": ""}), 400, field="name")
+    past = {"name": "脚本", "expires_at": "2020-01-01T00:00:00Z"}
+    assert_error(api(partner).post("/api/v1/tokens/", past), 400, field="expires_at")
     assert not ApiToken.objects.exists()
 
 
