@@ -156,12 +156,14 @@ def manage(env: dict[str, str], *args: str) -> None:
 def run() -> int:
     env = stack_env()
     env.setdefault("DEBUG", "1")
+    port = env.get("PORT", "8000")
+    env["PORT"] = port
+    # Links in e-mails (console backend) should point at this server, whatever its port.
+    env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
     manage(env, "migrate", "--noinput")
     if list((ROOT / "locale").glob("*/LC_MESSAGES/*.po")):
         manage(env, "compilemessages", "--ignore", ".venv", "--ignore", "node_modules")
     manage(env, "seed_demo", "--once")
-    port = env.get("PORT", "8000")
-    env["PORT"] = port
     print(flush=True)
     manage(env, "demo_logins", "--url", f"http://127.0.0.1:{port}/")
     print(flush=True)
