@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AllianceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "alliance"
+    verbose_name = _("Alliances and the co-construction cycle")

@@ -1,0 +1,86 @@
+"""Guard hooks: facts the cycle needs but later apps own (signed contracts, risk pre-assessments).
+
+``alliance`` may not import the apps built on top of it, so it names the check here and a later app
+plugs its implementation in from its ``AppConfig.ready()``::
+
+    from alliance import hooks
+    hooks.register(hooks.RISK_PREASSESSED, lambda project: None if assessed(project) else _("..."))
+
+A check returns ``None`` when the project passes, or a message saying what is missing. With no
+check registered the guard refuses: a project must not enter development merely because the module
+that would have said "no" is not installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from .models import Project
+
+Check = Callable[["Project"], str | None]
+
+CONTRACT_SIGNED = "contract_signed"
+RISK_PREASSESSED = "risk_preassessed"
+
+_checks: dict[str, list[Check]] = {}
+
+
+def _missing(hook: str) -> str:
+    if hook == CONTRACT_SIGNED:
+        return _("signed contract missing (agreements module not installed)")
+    if hook == RISK_PREASSESSED:
+        return _("risk pre-assessment missing (risk module not installed)")
+    return _("%(hook)s missing (no check installed)") % {"hook": hook}
+
+
+def register(hook: str, check: Check) -> None:
+    """Plug a check into a hook; registering the same function twice has no effect."""
+    checks = _checks.setdefault(hook, [])
+    if check not in checks:
+        checks.append(check)
+
+
+def unregister(hook: str, check: Check) -> None:
+    if check in _checks.get(hook, []):
+        _checks[hook].remove(check)
+
+
+def registered(hook: str) -> list[Check]:
+    return list(_checks.get(hook, []))
+
+
+def run(hook: str, project: Project) -> str | None:
+    """The first failure of the hook's checks, or a "missing" message if nothing is registered."""
+    checks = _checks.get(hook)
+    if not checks:
+        return _missing(hook)
+    for check in checks:
+        failure = check(project)
+        if failure:
+            return failure
+    return None
+
+
+def _passing(project: Project) -> str | None:
+    return None
+
+
+@contextmanager
+def passing(*hooks: str) -> Iterator[None]:
+    """Within the block the named hooks (default: all known) pass, as if their apps said yes.
+
+    For tests and the demo seeder, which run before the agreements and risk apps exist.
+    """
+    names = hooks or (CONTRACT_SIGNED, RISK_PREASSESSED)
+    for name in names:
+        register(name, _passing)
+    try:
+        yield
+    finally:
+        for name in names:
+            unregister(name, _passing)
