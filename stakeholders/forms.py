@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import DomainError
@@ -144,6 +145,12 @@ class TokenForm(forms.Form):
         organization: Any = self.fields["organization"]
         organization.choices = _blank(_("Me (personal token)"), [(o.pk, o.display_name) for o in managed or []])
 
+    def clean_expires_at(self) -> Any:
+        value = self.cleaned_data.get("expires_at")
+        if value is not None and value <= timezone.now():
+            raise forms.ValidationError(_("Choose a date in the future."))
+        return value
+
 
 class ReaderSignupForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
@@ -153,7 +160,9 @@ class ReaderSignupForm(forms.Form):
     password2 = forms.CharField(
         label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
-    home_library = forms.ModelChoiceField(label=_("Home library"), queryset=Organization.objects.none())
+    home_library = forms.ModelChoiceField(
+        label=_("Home library"), queryset=Organization.objects.none(), empty_label=_("Choose your library")
+    )
     card_number = forms.CharField(label=_("Library card number"), max_length=32)
     consent_contact = ConsentForm.base_fields["consent_contact"]
     consent_trials = ConsentForm.base_fields["consent_trials"]

@@ -166,7 +166,9 @@ def _detail_context(request: HttpRequest, org: Organization) -> dict[str, Any]:
         "is_member": is_member,
         "manages": manages,
         "writes": actor.writes_for(org.pk) and not org.is_archived,
-        "can_verify": (actor.is_superuser or bool(actor.managed_library_ids)) and not org.is_archived,
+        # A library does not vouch for itself or for an organisation its managers act for.
+        "can_verify": (actor.is_superuser or (bool(actor.managed_library_ids) and not is_member))
+        and not org.is_archived,
         "can_archive": (actor.is_superuser or actor.role_in(org.pk) == "owner"),
         "can_assess": (
             actor.organization is not None

@@ -435,3 +435,16 @@ def test_password_reset_sends_a_link(client, staff):
     response = client.post(reverse("password_reset"), {"email": staff.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1 and "/accounts/reset/" in mail.outbox[0].body
+
+
+def test_library_manager_is_not_offered_to_verify_its_own_library(client, library, staff_manager):
+    signed_in(client, staff_manager)
+    body = client.get(reverse("stakeholders:organization-detail", args=[library.pk])).content.decode()
+    assert reverse("stakeholders:organization-verify", args=[library.pk]) not in body
+
+
+def test_token_expiring_in_the_past_re_renders_with_the_error(client, partner):
+    signed_in(client, partner)
+    response = client.post(reverse("stakeholders:token-list"), {"name": "old", "expires_at": "2000-01-01"})
+    assert response.status_code == 400 and response.context["form"].errors["expires_at"]
+    assert not ApiToken.objects.exists()
