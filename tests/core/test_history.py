@@ -7,6 +7,7 @@ import pytest
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from core.history import timeline
 from core.middleware import HistoryMiddleware, RequestIdMiddleware
@@ -33,7 +34,8 @@ def test_a_change_through_a_request_records_actor_request_id_and_diff(rf, librar
     request.user = staff_manager
     RequestIdMiddleware(HistoryMiddleware(view))(request)
 
-    newest = timeline(org)[0]
+    with translation.override("en"):
+        newest = timeline(org)[0]
     assert newest.actor == staff_manager.shown_name
     assert newest.request_id == "req-verify-0001"
     changed = {c.field: (c.old, c.new) for c in newest.changes}
@@ -91,7 +93,7 @@ def test_history_api_lists_changes_newest_first(api, partner, enterprise):
     with pghistory.context(user=partner.pk, request_id="req-api-00001"):
         Organization.objects.filter(pk=enterprise.pk).update(website="https://zhitu.example.cn")
 
-    response = api(partner).get(_history_url(enterprise, api=True))
+    response = api(partner).get(_history_url(enterprise, api=True), HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 200
     newest = response.json()[0]
