@@ -280,7 +280,7 @@ def project_transition(*, actor: Actor, project: Project, name: str, note: str =
     rule = RULES.get(name)
     if rule is None:
         raise DomainError(_("Unknown transition: %(name)s.") % {"name": name}, code="unknown_transition")
-    locked = Project.objects.select_for_update().select_related("alliance").get(pk=project.pk)
+    locked = Project.objects.select_for_update(of=("self",)).select_related("alliance").get(pk=project.pk)
     if locked.is_archived:
         raise ConflictError(_("An archived project cannot move."))
     if locked.status not in rule.sources:

@@ -23,6 +23,8 @@ from ..parties import organization_users, url_or_blank
 from ._common import full_clean, require_active, require_lead
 
 ALLIANCE_FIELDS = ("name", "description", "charter", "founded_on")
+# From development until acceptance the provider owes the project its deliverable and corrections.
+PROVIDER_BOUND = ("in_development", "delivered", "in_trial", "correcting", "suspended")
 
 
 def check_role_fits(organization: Organization, role: str) -> None:
@@ -72,7 +74,7 @@ def alliance_create(
 
 @transaction.atomic
 def alliance_update(*, actor: Actor, alliance: Alliance, **data: Any) -> Alliance:
-    locked = Alliance.objects.select_for_update().get(pk=alliance.pk)
+    locked = Alliance.objects.select_for_update(of=("self",)).get(pk=alliance.pk)
     require_lead(actor, locked, manager=True)
     require_active(locked, _("alliance"))
     for key, value in data.items():
@@ -86,7 +88,7 @@ def alliance_update(*, actor: Actor, alliance: Alliance, **data: Any) -> Allianc
 @transaction.atomic
 def alliance_archive(*, actor: Actor, alliance: Alliance) -> Alliance:
     """Archive an alliance whose projects have all ended."""
-    locked = Alliance.objects.select_for_update().get(pk=alliance.pk)
+    locked = Alliance.objects.select_for_update(of=("self",)).get(pk=alliance.pk)
     require_lead(actor, locked, manager=True)
     require_active(locked, _("alliance"))
     if locked.projects.filter(archived_at__isnull=True).exclude(status__in=TERMINAL).exists():
@@ -107,7 +109,7 @@ def alliance_join(
     receives: str = "",
 ) -> AllianceMember:
     """The lead library's managers admit an organisation in a role; its people see the alliance from now on."""
-    locked = Alliance.objects.select_for_update().get(pk=alliance.pk)
+    locked = Alliance.objects.select_for_update(of=("self",)).get(pk=alliance.pk)
     require_lead(actor, locked, manager=True)
     require_active(locked, _("alliance"))
     return _join(locked, organization, role, contributes, receives, actor)
@@ -145,7 +147,7 @@ def alliance_member_update_terms(
     *, actor: Actor, member: AllianceMember, contributes: str | None = None, receives: str | None = None
 ) -> AllianceMember:
     """Record what a member contributes and receives (the benefit mechanism), as agreed with the lead library."""
-    locked = AllianceMember.objects.select_for_update().select_related("alliance").get(pk=member.pk)
+    locked = AllianceMember.objects.select_for_update(of=("self",)).select_related("alliance").get(pk=member.pk)
     require_lead(actor, locked.alliance, manager=True)
     require_active(locked, _("membership"))
     if contributes is not None:
@@ -163,7 +165,11 @@ def alliance_leave(*, actor: Actor, member: AllianceMember) -> AllianceMember:
     It leaves the alliance's projects with it, and its people lose sight of both in the same transaction.
     The provider of a running project cannot walk away from it: end or re-staff the project first.
     """
-    locked = AllianceMember.objects.select_for_update().select_related("alliance", "organization").get(pk=member.pk)
+    locked = (
+        AllianceMember.objects.select_for_update(of=("self",))
+        .select_related("alliance", "organization")
+        .get(pk=member.pk)
+    )
     alliance, organization = locked.alliance, locked.organization
     if not (actor.manages(organization.pk) or actor.manages(alliance.lead_library_id)):
         raise NotAllowed(_("Only the organisation's managers or the lead library's managers may end a membership."))
@@ -171,9 +177,7 @@ def alliance_leave(*, actor: Actor, member: AllianceMember) -> AllianceMember:
     if organization.pk == alliance.lead_library_id:
         raise ConflictError(_("The lead library cannot leave its own alliance; archive the alliance instead."))
     participations = ProjectParticipant.objects.active().filter(project__alliance=alliance, organization=organization)
-    providing = participations.filter(role=ParticipantRole.PROVIDER).exclude(
-        project__status__in=(*TERMINAL, "accepted")
-    )
+    providing = participations.filter(role=ParticipantRole.PROVIDER, project__status__in=PROVIDER_BOUND)
     if providing.exists():
         raise ConflictError(
             _("%(org)s is the provider of a running project of this alliance.") % {"org": organization.name_zh}
@@ -253,7 +257,7 @@ def partner_invite(
 
 def _respond(actor: Actor, invitation: PartnerInvitation) -> PartnerInvitation:
     locked = (
-        PartnerInvitation.objects.select_for_update()
+        PartnerInvitation.objects.select_for_update(of=("self",))
         .select_related("alliance", "organization", "project")
         .get(pk=invitation.pk)
     )

@@ -49,7 +49,7 @@ S = ProjectStatus
 
 
 def _lock_project(project: Project) -> Project:
-    return Project.objects.select_for_update().select_related("alliance").get(pk=project.pk)
+    return Project.objects.select_for_update(of=("self",)).select_related("alliance").get(pk=project.pk)
 
 
 def _provider_ids(project: Project) -> list[int]:
@@ -202,7 +202,7 @@ def trial_invite_readers(*, actor: Actor, trial: Trial, readers: Iterable[Reader
     """Invite more readers to a planned or running trial; returns how many were newly invited."""
     locked = _lock_project(trial.project)
     require_party(actor, locked, LEAD)
-    trial = Trial.objects.select_for_update().get(pk=trial.pk)
+    trial = Trial.objects.select_for_update(of=("self",)).get(pk=trial.pk)
     if trial.status == TrialStatus.CLOSED or trial.is_archived:
         raise ConflictError(_("The trial is closed."))
     return _invite(locked, trial, _check_readers(locked, readers), actor)
@@ -214,7 +214,7 @@ def trial_respond(*, actor: Actor, trial: Trial, satisfaction: int, comment: str
     reader = actor.reader_profile
     if reader is None or not TrialInvitation.objects.filter(trial=trial, reader=reader).exists():
         raise NotAllowed(_("Only readers invited to this trial may respond."))
-    locked = Trial.objects.select_for_update().get(pk=trial.pk)
+    locked = Trial.objects.select_for_update(of=("self",)).get(pk=trial.pk)
     if locked.status != TrialStatus.RUNNING:
         raise ConflictError(_("The trial is not running."))
     if not (1 <= int(satisfaction) <= 5):
@@ -288,7 +288,11 @@ def correction_answer(
     *, actor: Actor, correction: CorrectionRequest, answer: str, fixed_in: DeliverableVersion | None = None
 ) -> CorrectionRequest:
     """The provider says how it corrected the deviation (and, if already shipped, in which version)."""
-    locked = CorrectionRequest.objects.select_for_update().select_related("project__alliance").get(pk=correction.pk)
+    locked = (
+        CorrectionRequest.objects.select_for_update(of=("self",))
+        .select_related("project__alliance")
+        .get(pk=correction.pk)
+    )
     require_party(actor, locked.project, PROVIDER)
     require_active(locked, _("correction request"))
     if locked.status != CorrectionStatus.OPEN:
@@ -320,7 +324,11 @@ def correction_verify(
     *, actor: Actor, correction: CorrectionRequest, trial: Trial, note: str = ""
 ) -> CorrectionRequest:
     """Library staff confirm in a later, running trial that the deviation is gone; the request closes."""
-    locked = CorrectionRequest.objects.select_for_update().select_related("project__alliance").get(pk=correction.pk)
+    locked = (
+        CorrectionRequest.objects.select_for_update(of=("self",))
+        .select_related("project__alliance")
+        .get(pk=correction.pk)
+    )
     require_party(actor, locked.project, LEAD)
     if locked.status != CorrectionStatus.ANSWERED:
         raise ConflictError(_("Only a correction the provider has answered can be verified."))

@@ -68,7 +68,7 @@ def guidance_issue(
 @transaction.atomic
 def guidance_archive(*, actor: Actor, document: GuidanceDocument) -> GuidanceDocument:
     """Withdraw a policy or standard (superseded ones stay readable in the history)."""
-    locked = GuidanceDocument.objects.select_for_update().get(pk=document.pk)
+    locked = GuidanceDocument.objects.select_for_update(of=("self",)).get(pk=document.pk)
     if not actor.manages(locked.issuer_id):
         raise NotAllowed(_("Only the issuer's managers may withdraw it."))
     require_active(locked, _("document"))
@@ -82,7 +82,7 @@ def project_declare_standard(
     *, actor: Actor, project: Project, standard: GuidanceDocument, note: str = ""
 ) -> ProjectStandard:
     """The library or the provider declares that the project follows a standard."""
-    locked = Project.objects.select_for_update().select_related("alliance").get(pk=project.pk)
+    locked = Project.objects.select_for_update(of=("self",)).select_related("alliance").get(pk=project.pk)
     require_party(actor, locked, LEAD, PROVIDER)
     require_live(locked)
     if standard.kind != GuidanceKind.STANDARD or standard.is_archived:
@@ -96,7 +96,11 @@ def project_declare_standard(
 
 @transaction.atomic
 def project_withdraw_standard(*, actor: Actor, declaration: ProjectStandard) -> ProjectStandard:
-    locked = ProjectStandard.objects.select_for_update().select_related("project__alliance").get(pk=declaration.pk)
+    locked = (
+        ProjectStandard.objects.select_for_update(of=("self",))
+        .select_related("project__alliance")
+        .get(pk=declaration.pk)
+    )
     require_party(actor, locked.project, LEAD)
     require_active(locked, _("declaration"))
     locked.archived_at = timezone.now()

@@ -62,7 +62,7 @@ def need_create(
 
 @transaction.atomic
 def need_update(*, actor: Actor, need: Need, **data: Any) -> Need:
-    locked = Need.objects.select_for_update().get(pk=need.pk)
+    locked = Need.objects.select_for_update(of=("self",)).get(pk=need.pk)
     _require_library_staff(actor, locked.library_id)
     require_active(locked, _("need"))
     for key, value in data.items():
@@ -78,7 +78,7 @@ def need_add_evidence(
     *, actor: Actor, need: Need, kind: str, summary: str, reference_id: str = "", reference_url: str = ""
 ) -> NeedEvidence:
     """Attach evidence: reader feedback (the feedback app passes its id), a survey, an observation or a statistic."""
-    locked = Need.objects.select_for_update().get(pk=need.pk)
+    locked = Need.objects.select_for_update(of=("self",)).get(pk=need.pk)
     _require_library_staff(actor, locked.library_id)
     require_active(locked, _("need"))
     if kind not in EvidenceKind.values:
@@ -99,7 +99,7 @@ def need_add_evidence(
 @transaction.atomic
 def need_analyse(*, actor: Actor, need: Need, analysis: str) -> Need:
     """The library concludes from the evidence; only an analysed need lets a project seek partners."""
-    locked = Need.objects.select_for_update().get(pk=need.pk)
+    locked = Need.objects.select_for_update(of=("self",)).get(pk=need.pk)
     _require_library_staff(actor, locked.library_id)
     require_active(locked, _("need"))
     if locked.status != NeedStatus.OPEN:
@@ -117,7 +117,7 @@ def need_analyse(*, actor: Actor, need: Need, analysis: str) -> Need:
 
 @transaction.atomic
 def need_drop(*, actor: Actor, need: Need, reason: str = "") -> Need:
-    locked = Need.objects.select_for_update().get(pk=need.pk)
+    locked = Need.objects.select_for_update(of=("self",)).get(pk=need.pk)
     _require_library_staff(actor, locked.library_id)
     if locked.status in (NeedStatus.MET, NeedStatus.DROPPED):
         raise ConflictError(_("The need is already %(status)s.") % {"status": locked.get_status_display()})
@@ -131,7 +131,7 @@ def need_drop(*, actor: Actor, need: Need, reason: str = "") -> Need:
 
 @transaction.atomic
 def need_archive(*, actor: Actor, need: Need) -> Need:
-    locked = Need.objects.select_for_update().get(pk=need.pk)
+    locked = Need.objects.select_for_update(of=("self",)).get(pk=need.pk)
     _require_library_staff(actor, locked.library_id)
     require_active(locked, _("need"))
     locked.archived_at = timezone.now()

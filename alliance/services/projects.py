@@ -38,7 +38,7 @@ def project_create(
     needs: list[Need] | None = None,
 ) -> Project:
     """Library staff open a project (in draft) under their alliance; its guides and funders can see it at once."""
-    locked = Alliance.objects.select_for_update().select_related("lead_library").get(pk=alliance.pk)
+    locked = Alliance.objects.select_for_update(of=("self",)).select_related("lead_library").get(pk=alliance.pk)
     require_lead(actor, locked)
     require_active(locked, _("alliance"))
     project = Project(
@@ -63,7 +63,7 @@ def project_create(
 
 @transaction.atomic
 def project_update(*, actor: Actor, project: Project, **data: Any) -> Project:
-    locked = Project.objects.select_for_update().select_related("alliance").get(pk=project.pk)
+    locked = Project.objects.select_for_update(of=("self",)).select_related("alliance").get(pk=project.pk)
     require_party(actor, locked, LEAD)
     require_live(locked)
     for key, value in data.items():
@@ -77,7 +77,7 @@ def project_update(*, actor: Actor, project: Project, **data: Any) -> Project:
 @transaction.atomic
 def project_archive(*, actor: Actor, project: Project) -> Project:
     """Archive a project that has been closed or cancelled."""
-    locked = Project.objects.select_for_update().select_related("alliance").get(pk=project.pk)
+    locked = Project.objects.select_for_update(of=("self",)).select_related("alliance").get(pk=project.pk)
     require_lead(actor, locked.alliance, manager=True)
     require_active(locked, _("project"))
     if locked.status not in ("closed", "cancelled"):
@@ -99,7 +99,7 @@ def _link_need(project: Project, need: Need) -> ProjectNeed:
 @transaction.atomic
 def project_link_need(*, actor: Actor, project: Project, need: Need) -> ProjectNeed:
     """Say which need the project sets out to meet."""
-    locked = Project.objects.select_for_update().select_related("alliance").get(pk=project.pk)
+    locked = Project.objects.select_for_update(of=("self",)).select_related("alliance").get(pk=project.pk)
     require_party(actor, locked, LEAD)
     require_live(locked)
     return _link_need(locked, need)
@@ -116,7 +116,7 @@ def project_add_participant(
     funding_amount: Decimal | int = 0,
 ) -> ProjectParticipant:
     """Staff a project with an alliance member: the provider (one), assistants, a guide, funders."""
-    locked = Project.objects.select_for_update().select_related("alliance").get(pk=project.pk)
+    locked = Project.objects.select_for_update(of=("self",)).select_related("alliance").get(pk=project.pk)
     require_lead(actor, locked.alliance, manager=True)
     require_live(locked)
     if role not in ParticipantRole.values:
@@ -156,7 +156,7 @@ def project_add_participant(
 def project_remove_participant(*, actor: Actor, participant: ProjectParticipant) -> ProjectParticipant:
     """End a participation; the organisation loses sight of the project unless it still has a reason to see it."""
     locked = (
-        ProjectParticipant.objects.select_for_update()
+        ProjectParticipant.objects.select_for_update(of=("self",))
         .select_related("project__alliance", "organization")
         .get(pk=participant.pk)
     )
@@ -178,7 +178,7 @@ def project_remove_participant(*, actor: Actor, participant: ProjectParticipant)
 
 @transaction.atomic
 def milestone_add(*, actor: Actor, project: Project, title: str, due_on: date) -> Milestone:
-    locked = Project.objects.select_for_update().select_related("alliance").get(pk=project.pk)
+    locked = Project.objects.select_for_update(of=("self",)).select_related("alliance").get(pk=project.pk)
     require_party(actor, locked, LEAD)
     require_live(locked)
     milestone = Milestone(project=locked, title=title.strip(), due_on=due_on)
@@ -189,7 +189,7 @@ def milestone_add(*, actor: Actor, project: Project, title: str, due_on: date) -
 
 @transaction.atomic
 def milestone_complete(*, actor: Actor, milestone: Milestone) -> Milestone:
-    locked = Milestone.objects.select_for_update().select_related("project__alliance").get(pk=milestone.pk)
+    locked = Milestone.objects.select_for_update(of=("self",)).select_related("project__alliance").get(pk=milestone.pk)
     require_party(actor, locked.project, LEAD, "provider")
     require_active(locked, _("milestone"))
     if locked.done_at is not None:

@@ -125,7 +125,7 @@ def training_record_attendance(
 @transaction.atomic
 def training_complete(*, actor: Actor, enrolment: TrainingEnrolment) -> TrainingEnrolment:
     """The trainer marks a trainee complete once they attended the sessions the programme requires."""
-    locked = TrainingEnrolment.objects.select_for_update().select_related("program").get(pk=enrolment.pk)
+    locked = TrainingEnrolment.objects.select_for_update(of=("self",)).select_related("program").get(pk=enrolment.pk)
     _require_trainer(actor, locked.program)
     if locked.completed_at is not None:
         raise ConflictError(_("Already completed."))

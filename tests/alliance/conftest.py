@@ -1,8 +1,16 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from tests.alliance.flow import make_parties
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English (the msgids), whatever the Chinese catalogue already translates."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
