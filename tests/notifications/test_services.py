@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -96,3 +97,14 @@ def test_mark_read_touches_only_the_readers_own_notifications(db):
     services.notify(recipients=[me], event="e", title="again")
     assert services.notification_mark_all_read(user=me) == 1
     assert selectors.unread_count(me) == 0
+
+
+def test_a_rolled_back_change_leaves_no_notification_and_sends_nothing(db, mailoutbox):
+    user = f.UserFactory()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.notify(recipients=[user], event="e", title="never happened")
+        raise RuntimeError("the domain write failed")
+    assert not Notification.objects.exists()
+    assert not Delivery.objects.exists()
+    services.outbox_sweep()
+    assert mailoutbox == []

@@ -77,3 +77,17 @@ def test_outbox_page_is_for_operators_only(client, partner_manager):
     client.post(reverse("notifications:delivery-retry", args=[delivery.pk]))
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.PENDING
+
+
+def test_centre_query_count_does_not_grow_with_rows(client, partner, count_queries):
+    client.force_login(partner)
+    services.notify(recipients=[partner], event="e", title="one", actor=f.UserFactory())
+    client.get(reverse("notifications:centre"))  # warm the session and the actor
+    with count_queries() as one:
+        client.get(reverse("notifications:centre"))
+    for n in range(19):
+        services.notify(recipients=[partner], event="e", title=f"n{n}", actor=f.UserFactory())
+    with count_queries() as twenty:
+        page = client.get(reverse("notifications:centre")).content.decode()
+    assert "n18" in page
+    assert len(twenty) == len(one)
