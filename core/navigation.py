@@ -34,5 +34,9 @@ def entries_for(request: HttpRequest, actor: Any) -> list[dict[str, Any]]:
     for entry in sorted(_ENTRIES, key=lambda e: e.order):
         if entry.visible(actor):
             url = reverse(entry.url_name)
-            out.append({"label": entry.label, "url": url, "active": request.path.startswith(url), "icon": entry.icon})
+            out.append({"label": entry.label, "url": url, "active": False, "icon": entry.icon})
+    # Only the most specific entry is active: /org/capabilities/ lights "Capabilities", not also "Directory" (/org/).
+    matching = [item for item in out if request.path.startswith(item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["active"] = True
     return out

@@ -107,3 +107,10 @@ def test_locked_out_page_renders_in_both_languages(client):
         assert "登录失败次数过多" in render_to_string("registration/locked_out.html")
     with translation.override("en"):
         assert "Too many failed sign-ins" in render_to_string("registration/locked_out.html")
+
+
+def test_only_the_most_specific_menu_entry_is_active(client, staff):
+    client.force_login(staff)
+    entries = client.get(reverse("stakeholders:capability-list")).context["nav_entries"]
+    active = [str(e["url"]) for e in entries if e["active"]]
+    assert active == [reverse("stakeholders:capability-list")]
