@@ -79,13 +79,14 @@ def preferences(request: HttpRequest) -> HttpResponse:
     events = ["", *sorted(set(selectors.received_events(request.user)) | {e for e in saved if e})]
     rows = []
     for event in events:
-        pref = saved.get(event)
+        # An event without its own row shows what it inherits from the person's default row.
+        pref = saved.get(event) or saved.get("")
         initial = (
             {"event": event, "in_app": pref.in_app, "email": pref.email, "cadence": pref.cadence}
             if pref
             else {"event": event, "in_app": True, "email": True, "cadence": Cadence.IMMEDIATE}
         )
-        rows.append({"event": event, "form": PreferenceForm(initial=initial, prefix=None), "custom": pref is not None})
+        rows.append({"event": event, "form": PreferenceForm(initial=initial, prefix=None), "custom": event in saved})
     return render(request, "notifications/preferences.html", {"rows": rows})
 
 

@@ -91,3 +91,14 @@ def test_centre_query_count_does_not_grow_with_rows(client, partner, count_queri
         page = client.get(reverse("notifications:centre")).content.decode()
     assert "n18" in page
     assert len(twenty) == len(one)
+
+
+def test_event_rows_show_what_they_inherit_from_the_default_row(client, partner):
+    services.notify(recipients=[partner], event="trial.opened", title="A")
+    Preference.objects.create(user=partner, event="", email=False, cadence="daily")
+    client.force_login(partner)
+    rows = client.get(reverse("notifications:preferences")).context["rows"]
+    assert [(r["event"], r["form"].initial["email"], r["custom"]) for r in rows] == [
+        ("", False, True),
+        ("trial.opened", False, False),
+    ]
