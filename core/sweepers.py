@@ -30,7 +30,11 @@ def claim_due(
         raise RuntimeError("claim_due() must run inside transaction.atomic()")
     now = now or timezone.now()
     return list(
-        queryset.filter(**{f"{field}__lte": now}).order_by(field, "pk").select_for_update(skip_locked=True)[:limit]
+        queryset.filter(**{f"{field}__lte": now})
+        .order_by(field, "pk")
+        # Lock only the swept rows, not rows joined by select_related (a person editing their profile
+        # must not make the digest sweeper skip them).
+        .select_for_update(skip_locked=True, of=("self",))[:limit]
     )
 
 
