@@ -448,3 +448,21 @@ def test_token_expiring_in_the_past_re_renders_with_the_error(client, partner):
     response = client.post(reverse("stakeholders:token-list"), {"name": "old", "expires_at": "2000-01-01"})
     assert response.status_code == 400 and response.context["form"].errors["expires_at"]
     assert not ApiToken.objects.exists()
+
+
+def test_organisation_page_query_count_is_the_same_for_1_and_20_members(
+    client, enterprise, partner_manager, count_queries
+):
+    signed_in(client, partner_manager)
+    url = reverse("stakeholders:organization-detail", args=[enterprise.pk])
+    f.CapabilityFactory(organization=enterprise)
+    client.get(url)  # warm the content-type cache that the permission check uses
+    with count_queries() as q1:
+        client.get(url)
+    for _ in range(19):
+        f.member_of(enterprise, "member")
+        f.CapabilityFactory(organization=enterprise)
+    with count_queries() as q20:
+        response = client.get(url)
+    assert len(response.context["memberships"]) == 20
+    assert len(q20) == len(q1)
