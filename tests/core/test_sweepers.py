@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connections, transaction
@@ -15,7 +16,8 @@ from tests import factories as f
 
 
 def _schedule(minutes: int) -> DigestSchedule:
-    return DigestSchedule.objects.create(user=f.UserFactory(), next_due_at=timezone.now() + timedelta(minutes=minutes))
+    user: Any = f.UserFactory()
+    return DigestSchedule.objects.create(user=user, next_due_at=timezone.now() + timedelta(minutes=minutes))
 
 
 def test_claim_due_must_run_in_a_transaction(transactional_db):
