@@ -6,3 +6,8 @@ class AllianceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "alliance"
     verbose_name = _("Alliances and the co-construction cycle")
+
+    def ready(self) -> None:
+        from . import demo
+
+        demo.register()

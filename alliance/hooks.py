@@ -74,13 +74,18 @@ def _passing(project: Project) -> str | None:
 def passing(*hooks: str) -> Iterator[None]:
     """Within the block the named hooks (default: all known) pass, as if their apps said yes.
 
-    For tests and the demo seeder, which run before the agreements and risk apps exist.
+    Any checks already registered are set aside for the block and put back after it. For tests and
+    the demo seeder, whose projects have no contract or risk register of their own.
     """
     names = hooks or (CONTRACT_SIGNED, RISK_PREASSESSED)
+    saved = {name: _checks.get(name) for name in names}
     for name in names:
-        register(name, _passing)
+        _checks[name] = [_passing]
     try:
         yield
     finally:
-        for name in names:
-            unregister(name, _passing)
+        for name, checks in saved.items():
+            if checks is None:
+                _checks.pop(name, None)
+            else:
+                _checks[name] = checks

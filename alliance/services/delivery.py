@@ -332,6 +332,7 @@ def correction_verify(
     require_party(actor, locked.project, LEAD)
     if locked.status != CorrectionStatus.ANSWERED:
         raise ConflictError(_("Only a correction the provider has answered can be verified."))
+    trial = Trial.objects.get(pk=trial.pk)  # the caller's copy may predate the trial's start
     if trial.project_id != locked.project_id or trial.status != TrialStatus.RUNNING:
         raise ConflictError(_("A correction is verified in a running trial of its project."))
     if locked.trial_id is not None and (locked.trial_id == trial.pk or trial.created_at <= locked.trial.created_at):  # type: ignore[union-attr]

@@ -56,6 +56,9 @@ def guidance_issue(
     )
     if document is not None:
         doc.document = document  # type: ignore[assignment]
+    duplicate = GuidanceDocument.objects.filter(issuer=org, kind=kind, code=doc.code, version=doc.version)
+    if doc.code and duplicate.exists():
+        raise ConflictError(_("This code and version were already issued."), fields={"version": [_("Already issued.")]})
     full_clean(doc)
     try:
         with transaction.atomic():
