@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -180,7 +181,7 @@ def _message(delivery: Delivery) -> EmailMultiAlternatives:
             items = list(
                 Notification.objects.filter(deliveries__digest_id=_digest_id(delivery)).order_by("created_at", "id")
             )
-            context.update(items=items, link=site + "/notifications/")
+            context.update(items=items, link=site + reverse("notifications:centre"))
             subject = delivery.subject
             template = "notifications/email/digest"
         else:
