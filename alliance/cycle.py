@@ -45,6 +45,7 @@ from .parties import (
     LEAD,
     LEAD_MANAGER,
     PROVIDER,
+    notice,
     project_parties,
     project_recipients,
     url_or_blank,
@@ -317,8 +318,10 @@ def project_transition(*, actor: Actor, project: Project, name: str, note: str =
     notify(
         recipients=[u for u in project_recipients(locked) if not actor.is_authenticated or u.pk != actor.user.pk],
         event=f"alliance.project.{rule.name}",
-        title=_("%(project)s: %(from)s → %(to)s")
-        % {"project": locked.title, "from": S(source).label, "to": S(target).label},
+        title=notice(
+            gettext_lazy("%(project)s: %(from)s → %(to)s"),
+            {"project": locked.title, "from": S(source).label, "to": S(target).label},
+        ),
         body=note,
         url=url_or_blank("alliance:project-detail", locked.pk),
         actor=actor.user if actor.is_authenticated else None,

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise, lazy
 
 from stakeholders.access import Actor
 
@@ -92,3 +93,15 @@ def url_or_blank(name: str, *args: Any) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
+
+
+def notice(message: str | Promise, params: dict[str, Any]) -> str:
+    """A notification text rendered lazily, so ``notify()`` shows it in each recipient's own language.
+
+    ``message`` is a ``gettext_lazy`` msgid; ``params`` may hold lazy labels (a role, a status) too.
+    """
+
+    def render() -> str:
+        return str(message) % {key: str(v) if isinstance(v, Promise) else v for key, v in params.items()}
+
+    return lazy(render, str)()

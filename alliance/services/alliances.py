@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.exceptions import ConflictError, DomainError, NotAllowed
 from notifications.services import notify
@@ -19,7 +20,7 @@ from ..access import sync_alliance_access, sync_alliance_projects_access, sync_p
 from ..choices import KINDS_BY_ROLE, AllianceRole, InvitationStatus, ParticipantRole
 from ..cycle import TERMINAL
 from ..models import Alliance, AllianceMember, Need, PartnerInvitation, Project, ProjectParticipant
-from ..parties import organization_users, url_or_blank
+from ..parties import notice, organization_users, url_or_blank
 from ._common import full_clean, require_active, require_lead
 
 ALLIANCE_FIELDS = ("name", "description", "charter", "founded_on")
@@ -133,8 +134,10 @@ def _join(
     notify(
         recipients=organization_users([organization.pk]),
         event="alliance.member.joined",
-        title=_("%(org)s joined %(alliance)s as %(role)s")
-        % {"org": organization.name_zh, "alliance": alliance.name, "role": AllianceRole(role).label},
+        title=notice(
+            gettext_lazy("%(org)s joined %(alliance)s as %(role)s"),
+            {"org": organization.name_zh, "alliance": alliance.name, "role": AllianceRole(role).label},
+        ),
         url=url_or_blank("alliance:alliance-detail", alliance.pk),
         actor=actor.user if actor.is_authenticated else None,
         data={"alliance": alliance.pk, "organization": organization.pk, "role": role},
@@ -194,7 +197,9 @@ def alliance_leave(*, actor: Actor, member: AllianceMember) -> AllianceMember:
     notify(
         recipients=organization_users([organization.pk, alliance.lead_library_id]),
         event="alliance.member.left",
-        title=_("%(org)s left %(alliance)s") % {"org": organization.name_zh, "alliance": alliance.name},
+        title=notice(
+            gettext_lazy("%(org)s left %(alliance)s"), {"org": organization.name_zh, "alliance": alliance.name}
+        ),
         actor=actor.user if actor.is_authenticated else None,
         data={"alliance": alliance.pk, "organization": organization.pk},
     )
@@ -245,8 +250,10 @@ def partner_invite(
     notify(
         recipients=organization_users([organization.pk]),
         event="alliance.partner.invited",
-        title=_("%(library)s invites %(org)s to %(alliance)s")
-        % {"library": alliance.lead_library.name_zh, "org": organization.name_zh, "alliance": alliance.name},
+        title=notice(
+            gettext_lazy("%(library)s invites %(org)s to %(alliance)s"),
+            {"library": alliance.lead_library.name_zh, "org": organization.name_zh, "alliance": alliance.name},
+        ),
         body=message,
         url=url_or_blank("alliance:invitation-detail", invitation.pk),
         actor=actor.user,
@@ -293,8 +300,10 @@ def partner_invitation_accept(*, actor: Actor, invitation: PartnerInvitation) ->
     notify(
         recipients=organization_users([alliance.lead_library_id]),
         event="alliance.partner.accepted",
-        title=_("%(org)s accepted the invitation to %(alliance)s")
-        % {"org": organization.name_zh, "alliance": alliance.name},
+        title=notice(
+            gettext_lazy("%(org)s accepted the invitation to %(alliance)s"),
+            {"org": organization.name_zh, "alliance": alliance.name},
+        ),
         actor=actor.user,
         data={"invitation": locked.pk},
     )
@@ -311,8 +320,10 @@ def partner_invitation_decline(*, actor: Actor, invitation: PartnerInvitation, r
     notify(
         recipients=organization_users([locked.alliance.lead_library_id]),
         event="alliance.partner.declined",
-        title=_("%(org)s declined the invitation to %(alliance)s")
-        % {"org": locked.organization.name_zh, "alliance": locked.alliance.name},
+        title=notice(
+            gettext_lazy("%(org)s declined the invitation to %(alliance)s"),
+            {"org": locked.organization.name_zh, "alliance": locked.alliance.name},
+        ),
         body=reason,
         actor=actor.user,
         data={"invitation": locked.pk},

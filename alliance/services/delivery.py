@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.exceptions import ConflictError, DomainError, NotAllowed
 from notifications.services import notify
@@ -41,7 +42,7 @@ from ..models import (
     TrialInvitation,
     TrialResponse,
 )
-from ..parties import LEAD, PROVIDER, organization_users, url_or_blank
+from ..parties import LEAD, PROVIDER, notice, organization_users, url_or_blank
 from ..validators import validate_deliverable_file
 from ._common import full_clean, require_active, require_live, require_party
 
@@ -111,7 +112,10 @@ def deliverable_version_upload(
     notify(
         recipients=organization_users([locked.alliance.lead_library_id]),
         event="alliance.deliverable.version",
-        title=_("%(deliverable)s v%(number)d uploaded") % {"deliverable": deliverable.title, "number": version.number},
+        title=notice(
+            gettext_lazy("%(deliverable)s v%(number)d uploaded"),
+            {"deliverable": deliverable.title, "number": version.number},
+        ),
         body=notes,
         url=url_or_blank("alliance:project-detail", locked.pk),
         actor=actor.user,
@@ -188,8 +192,8 @@ def _invite(project: Project, trial: Trial, readers: list[ReaderProfile], actor:
         notify(
             recipients=[r.user for r in new],
             event="alliance.trial.invited",
-            title=_("You are invited to try %(project)s") % {"project": project.title},
-            body=_("From %(start)s to %(end)s.") % {"start": trial.starts_on, "end": trial.ends_on},
+            title=notice(gettext_lazy("You are invited to try %(project)s"), {"project": project.title}),
+            body=notice(gettext_lazy("From %(start)s to %(end)s."), {"start": trial.starts_on, "end": trial.ends_on}),
             url=url_or_blank("alliance:trial-detail", trial.pk),
             actor=actor.user,
             data={"trial": trial.pk},
@@ -273,9 +277,11 @@ def correction_raise(
     notify(
         recipients=organization_users(_provider_ids(locked)),
         event="alliance.correction.raised",
-        title=_("Correction requested (%(severity)s): %(title)s")
-        % {"severity": Severity(severity).label, "title": correction.title},
-        body=_("Due on %(date)s.") % {"date": due_on},
+        title=notice(
+            gettext_lazy("Correction requested (%(severity)s): %(title)s"),
+            {"severity": Severity(severity).label, "title": correction.title},
+        ),
+        body=notice(gettext_lazy("Due on %(date)s."), {"date": due_on}),
         url=url_or_blank("alliance:correction-detail", correction.pk),
         actor=actor.user,
         data={"project": locked.pk, "correction": correction.pk, "severity": severity},
@@ -310,7 +316,7 @@ def correction_answer(
     notify(
         recipients=organization_users([locked.project.alliance.lead_library_id]),
         event="alliance.correction.answered",
-        title=_("The provider answered: %(title)s") % {"title": locked.title},
+        title=notice(gettext_lazy("The provider answered: %(title)s"), {"title": locked.title}),
         body=locked.answer,
         url=url_or_blank("alliance:correction-detail", locked.pk),
         actor=actor.user,
@@ -348,7 +354,7 @@ def correction_verify(
     notify(
         recipients=organization_users(_provider_ids(locked.project)),
         event="alliance.correction.verified",
-        title=_("Correction verified: %(title)s") % {"title": locked.title},
+        title=notice(gettext_lazy("Correction verified: %(title)s"), {"title": locked.title}),
         actor=actor.user,
         data={"correction": locked.pk},
     )

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.exceptions import ConflictError, DomainError
 from notifications.services import notify
@@ -18,7 +19,7 @@ from stakeholders.models import Organization
 from ..access import sync_project_access
 from ..choices import GOVERNMENT_ROLES, ParticipantRole
 from ..models import Alliance, AllianceMember, Milestone, Need, Project, ProjectNeed, ProjectParticipant
-from ..parties import LEAD, organization_users, url_or_blank
+from ..parties import LEAD, notice, organization_users, url_or_blank
 from ._common import full_clean, require_active, require_lead, require_live, require_party
 from .alliances import check_role_fits
 
@@ -143,8 +144,10 @@ def project_add_participant(
     notify(
         recipients=organization_users([organization.pk]),
         event="alliance.project.participant_added",
-        title=_("%(org)s takes part in %(project)s as %(role)s")
-        % {"org": organization.name_zh, "project": locked.title, "role": ParticipantRole(role).label},
+        title=notice(
+            gettext_lazy("%(org)s takes part in %(project)s as %(role)s"),
+            {"org": organization.name_zh, "project": locked.title, "role": ParticipantRole(role).label},
+        ),
         url=url_or_blank("alliance:project-detail", locked.pk),
         actor=actor.user,
         data={"project": locked.pk, "organization": organization.pk, "role": role},

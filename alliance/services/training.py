@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.exceptions import ConflictError, DomainError, NotAllowed
 from notifications.services import notify
@@ -24,6 +25,7 @@ from ..models import (
     TrainingProgram,
     TrainingSession,
 )
+from ..parties import notice
 from ._common import full_clean, require_active
 
 TRAINER_KINDS = (OrganizationKind.UNIVERSITY, OrganizationKind.RESEARCH)
@@ -140,7 +142,7 @@ def training_complete(*, actor: Actor, enrolment: TrainingEnrolment) -> Training
     notify(
         recipients=[locked.trainee],
         event="alliance.training.completed",
-        title=_("You completed %(program)s") % {"program": locked.program.title},
+        title=notice(gettext_lazy("You completed %(program)s"), {"program": locked.program.title}),
         actor=actor.user,
         data={"enrolment": locked.pk},
     )
