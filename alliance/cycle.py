@@ -12,10 +12,12 @@ what is missing; a refused transition raises ``ConflictError`` listing every fai
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pghistory
 from django.db import transaction
 from django.db.models import Avg, Count, Max
 from django.utils import timezone
@@ -299,22 +301,9 @@ def project_transition(*, actor: Actor, project: Project, name: str, note: str =
     source = locked.status
     target = _target(rule, locked)
     now = timezone.now()
-    _on_leave(locked, source, target, now)
-    locked.status = target
-    locked.suspended_from = source if target == S.SUSPENDED else ""
-    locked.status_changed_at = now
-    locked.save(update_fields=["status", "suspended_from", "status_changed_at", "updated_at"])
-    _on_enter(locked, target, now)
-    Transition.objects.create(
-        project=locked,
-        name=rule.name,
-        from_status=source,
-        to_status=target,
-        actor=actor.user if actor.is_authenticated else None,
-        organization=actor.organization,
-        note=note,
-        at=now,
-    )
+    # The note is the reason the history shows next to every row this transition writes.
+    with pghistory.context(reason=note) if note else contextlib.nullcontext():
+        _apply(actor, locked, rule, source, target, note, now)
     notify(
         recipients=[u for u in project_recipients(locked) if not actor.is_authenticated or u.pk != actor.user.pk],
         event=f"alliance.project.{rule.name}",
@@ -331,6 +320,26 @@ def project_transition(*, actor: Actor, project: Project, name: str, note: str =
     project.suspended_from = locked.suspended_from
     project.status_changed_at = now
     return locked
+
+
+def _apply(actor: Actor, locked: Project, rule: Rule, source: str, target: str, note: str, now: Any) -> None:
+    """The writes of one transition: side effects on trials and needs, the status, and its record."""
+    _on_leave(locked, source, target, now)
+    locked.status = target
+    locked.suspended_from = source if target == S.SUSPENDED else ""
+    locked.status_changed_at = now
+    locked.save(update_fields=["status", "suspended_from", "status_changed_at", "updated_at"])
+    _on_enter(locked, target, now)
+    Transition.objects.create(
+        project=locked,
+        name=rule.name,
+        from_status=source,
+        to_status=target,
+        actor=actor.user if actor.is_authenticated else None,
+        organization=actor.organization,
+        note=note,
+        at=now,
+    )
 
 
 def _close_trial(project: Project, now: Any) -> None:
