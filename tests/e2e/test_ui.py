@@ -47,3 +47,21 @@ def test_manager_changes_a_members_role_in_place(page, sign_in, enterprise, part
     assert membership.role == "observer"
     assert page.url.endswith(f"/org/{enterprise.pk}/")  # no full page load
     assert page.js_errors == []
+
+
+def test_reader_signs_up_with_a_library_card_and_sees_it_masked(page, library):
+    page.goto(page.base_url + "/")
+    page.click("nav >> text=读者注册")
+    page.fill("#id_username", "duzhe-e2e")
+    page.fill("#id_email", "duzhe-e2e@example.org")
+    page.fill("#id_password1", "Long-enough-pass-42")
+    page.fill("#id_password2", "Long-enough-pass-42")
+    page.select_option("#id_home_library", str(library.pk))
+    page.fill("#id_card_number", "ZJ-0098765")
+    page.check("#id_consent_trials")
+    page.check("#id_accept_terms")
+    page.click("form.gj-form button[type=submit]")
+    page.wait_for_url("**/dashboard/")
+    assert "******8765" in page.inner_text("main")
+    assert "ZJ-0098765" not in page.content()
+    assert page.js_errors == []
