@@ -466,3 +466,14 @@ def test_organisation_page_query_count_is_the_same_for_1_and_20_members(
         response = client.get(url)
     assert len(response.context["memberships"]) == 20
     assert len(q20) == len(q1)
+
+
+def test_capability_list_filters_by_category_exports_and_refreshes_in_place(client, staff, enterprise, other_org):
+    f.CapabilityFactory(organization=enterprise, category="rfid", title_zh="自助借还机")
+    f.CapabilityFactory(organization=other_org, category="ai", title_zh="图像识别")
+    signed_in(client, staff)
+    url = reverse("stakeholders:capability-list")
+    partial = client.get(url, {"category": "ai"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "图像识别" in partial and "自助借还机" not in partial and "<html" not in partial
+    text = client.get(url, {"category": "ai", "export": "csv"}).content.decode("utf-8-sig")
+    assert "图像识别" in text and "自助借还机" not in text
