@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -21,7 +22,8 @@ from core.history import timeline, visible_object
 def history_page(request: HttpRequest, app_label: str, model: str, pk: str) -> HttpResponse:
     obj = visible_object(request, app_label, model, pk)
     back = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else request.GET.get("back", "")
-    if not back.startswith("/") or back.startswith("//"):  # only our own pages: no open redirect
+    # Only a path on this site becomes a link: no open redirect through ?back=.
+    if not (back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})):
         back = ""
     return render(
         request,

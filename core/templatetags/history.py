@@ -4,6 +4,8 @@ from typing import Any
 
 from django import template
 from django.db.models import Model
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from core.history import Entry, is_registered, timeline
 
@@ -17,8 +19,8 @@ def history_for(obj: Model, limit: int = 10) -> list[Entry]:
 
 
 @register.simple_tag
-def history_url(obj: Model) -> str:
-    from django.urls import reverse
-
+def history_url(obj: Model, back: str = "") -> str:
+    """The full history page of `obj`; `back` (the page linking to it) becomes its breadcrumb."""
     meta: Any = obj._meta
-    return reverse("core:history", args=[meta.app_label, meta.model_name, obj.pk])
+    url = reverse("core:history", args=[meta.app_label, meta.model_name, obj.pk])
+    return f"{url}?{urlencode({'back': back})}" if back else url

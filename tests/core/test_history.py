@@ -130,9 +130,17 @@ def test_membership_history_api_for_the_four_roles(api, enterprise, partner, par
 def test_the_timeline_include_renders_for_an_object(rf, enterprise, partner):
     with pghistory.context(user=partner.pk):
         Organization.objects.filter(pk=enterprise.pk).update(region="宁波")
-    html = render_to_string("core/_history_timeline.html", {"object": enterprise}, request=rf.get("/"))
+    html = render_to_string("core/_history_timeline.html", {"object": enterprise}, request=rf.get("/org/7/"))
     assert "宁波" in html and partner.shown_name in html
-    assert reverse("core:history", args=["stakeholders", "organization", enterprise.pk]) in html
+    assert reverse("core:history", args=["stakeholders", "organization", enterprise.pk]) + "?back=%2Forg%2F7%2F" in html
+
+
+def test_history_page_links_back_only_to_this_site(client, partner, enterprise):
+    client.force_login(partner)
+    url = _history_url(enterprise)
+    assert client.get(url, {"back": "/org/7/"}).context["back"] == "/org/7/"
+    for evil in ("//evil.example", "https://evil.example/", "/\\evil.example"):
+        assert client.get(url, {"back": evil}).context["back"] == ""
 
 
 def test_a_reason_given_by_the_user_is_kept_with_the_change(library, staff_manager):
