@@ -108,3 +108,17 @@ def test_a_rolled_back_change_leaves_no_notification_and_sends_nothing(db, mailo
     assert not Delivery.objects.exists()
     services.outbox_sweep()
     assert mailoutbox == []
+
+
+def test_emails_are_framed_in_each_recipients_language(db, mailoutbox, settings):
+    settings.SITE_URL = "https://gongjian.example.cn"
+    zh = f.UserFactory(preferred_language="zh-hans")
+    en = f.UserFactory(preferred_language="en")
+    services.notify(recipients=[zh, en], event="e", title="Trial opens", url="/trials/3/")
+    services.outbox_sweep()
+
+    body = {m.to[0]: m.body for m in mailoutbox}
+    assert "Open in Gongjian: https://gongjian.example.cn/trials/3/" in body[en.email]
+    assert "在共建平台中打开： https://gongjian.example.cn/trials/3/" in body[zh.email]
+    html = {m.to[0]: m.alternatives[0][0] for m in mailoutbox}
+    assert 'href="https://gongjian.example.cn/trials/3/"' in html[en.email]
