@@ -279,7 +279,11 @@ def available_transitions(actor: Actor, project: Project) -> list[Option]:
 
 @transaction.atomic
 def project_transition(*, actor: Actor, project: Project, name: str, note: str = "") -> Project:
-    """Move a project by the named transition, or refuse: 404-free, 403 for the wrong actor, 409 for a failed guard."""
+    """Move a project by the named transition, or refuse: ``NotAllowed`` (403) for the wrong actor,
+    ``ConflictError`` (409) from the wrong status or with every failing guard named, ``DomainError`` for an unknown name.
+
+    The caller has already found the project through a scoped selector (404 for what the actor cannot see).
+    """
     rule = RULES.get(name)
     if rule is None:
         raise DomainError(_("Unknown transition: %(name)s.") % {"name": name}, code="unknown_transition")

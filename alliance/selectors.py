@@ -59,6 +59,7 @@ from .models import (
     NeedEvidence,
     PartnerInvitation,
     Project,
+    ProjectNeed,
     ProjectParticipant,
     ProjectStandard,
     Signoff,
@@ -280,7 +281,7 @@ def project_list_for(
             open_correction_count=_count(
                 CorrectionRequest, "project", archived_at__isnull=True, status__in=OPEN_CORRECTION_STATUSES
             ),
-            need_count=_count(Need.projects.through, "project"),
+            need_count=_count(ProjectNeed, "project"),
         )
         .order_by("-created_at", "-id")
     )

@@ -116,8 +116,12 @@ class PartnerInvitation(TimeStamped):
 
 # django-guardian with direct foreign keys: restrict() joins one indexed table per model.
 class AllianceUserObjectPermission(UserObjectPermissionBase):
+    """A person's object permission on one alliance (rare: sight normally comes through the organisation)."""
+
     content_object = models.ForeignKey(Alliance, on_delete=models.CASCADE)
 
 
 class AllianceGroupObjectPermission(GroupObjectPermissionBase):
+    """An organisation group's object permission on one alliance, granted on joining and revoked on leaving."""
+
     content_object = models.ForeignKey(Alliance, on_delete=models.CASCADE)

@@ -200,8 +200,12 @@ class Signoff(TimeStamped):
 
 
 class ProjectUserObjectPermission(UserObjectPermissionBase):
+    """A person's object permission on one project (rare: sight normally comes through the organisation)."""
+
     content_object = models.ForeignKey(Project, on_delete=models.CASCADE)
 
 
 class ProjectGroupObjectPermission(GroupObjectPermissionBase):
+    """An organisation group's object permission on one project, kept in step by ``alliance.access``."""
+
     content_object = models.ForeignKey(Project, on_delete=models.CASCADE)

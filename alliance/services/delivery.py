@@ -396,3 +396,22 @@ def signoff_give(*, actor: Actor, project: Project, note: str = "") -> Signoff:
     except IntegrityError as exc:
         raise ConflictError(_("%(org)s has already signed off this trial.") % {"org": org.name_zh}) from exc
     return signoff
+
+
+@transaction.atomic
+def deliverable_archive(*, actor: Actor, deliverable: Deliverable) -> Deliverable:
+    """Set aside a deliverable the project no longer needs; its versions and trials stay in the record."""
+    locked = (
+        Deliverable.objects.select_for_update(of=("self",)).select_related("project__alliance").get(pk=deliverable.pk)
+    )
+    require_party(actor, locked.project, LEAD)
+    require_active(locked, _("deliverable"))
+    if (
+        Trial.objects.active()
+        .filter(version__deliverable=locked, status__in=(TrialStatus.PLANNED, TrialStatus.RUNNING))
+        .exists()
+    ):
+        raise ConflictError(_("A deliverable in a planned or running trial cannot be archived."))
+    locked.archived_at = timezone.now()
+    locked.save(update_fields=["archived_at", "updated_at"])
+    return locked

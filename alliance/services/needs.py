@@ -137,3 +137,14 @@ def need_archive(*, actor: Actor, need: Need) -> Need:
     locked.archived_at = timezone.now()
     locked.save(update_fields=["archived_at", "updated_at"])
     return locked
+
+
+@transaction.atomic
+def need_evidence_archive(*, actor: Actor, evidence: NeedEvidence) -> NeedEvidence:
+    """Withdraw a piece of evidence recorded by mistake (the history keeps it)."""
+    locked = NeedEvidence.objects.select_for_update(of=("self",)).select_related("need").get(pk=evidence.pk)
+    _require_library_staff(actor, locked.need.library_id)
+    require_active(locked, _("evidence"))
+    locked.archived_at = timezone.now()
+    locked.save(update_fields=["archived_at", "updated_at"])
+    return locked

@@ -200,3 +200,13 @@ def milestone_complete(*, actor: Actor, milestone: Milestone) -> Milestone:
     locked.done_at = timezone.now()
     locked.save(update_fields=["done_at", "updated_at"])
     return locked
+
+
+@transaction.atomic
+def milestone_archive(*, actor: Actor, milestone: Milestone) -> Milestone:
+    locked = Milestone.objects.select_for_update(of=("self",)).select_related("project__alliance").get(pk=milestone.pk)
+    require_party(actor, locked.project, LEAD)
+    require_active(locked, _("milestone"))
+    locked.archived_at = timezone.now()
+    locked.save(update_fields=["archived_at", "updated_at"])
+    return locked

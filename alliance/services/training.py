@@ -147,3 +147,15 @@ def training_complete(*, actor: Actor, enrolment: TrainingEnrolment) -> Training
         data={"enrolment": locked.pk},
     )
     return locked
+
+
+@transaction.atomic
+def training_program_archive(*, actor: Actor, program: TrainingProgram) -> TrainingProgram:
+    """The trainer (or the lead library's managers) close a programme; enrolments and attendance stay on record."""
+    locked = TrainingProgram.objects.select_for_update(of=("self",)).select_related("alliance").get(pk=program.pk)
+    if not (actor.writes_for(locked.trainer_id) or actor.manages(locked.alliance.lead_library_id)):
+        raise NotAllowed(_("Only the trainer's people or the lead library's managers may archive a programme."))
+    require_active(locked, _("programme"))
+    locked.archived_at = timezone.now()
+    locked.save(update_fields=["archived_at", "updated_at"])
+    return locked
