@@ -218,6 +218,18 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "stakeholders.choices.OrganizationKind",
         "MembershipRoleEnum": "stakeholders.choices.MembershipRole",
+        "CapabilityCategoryEnum": "stakeholders.choices.CapabilityCategory",
+        "AllianceRoleEnum": "alliance.choices.AllianceRole",
+        "ParticipantRoleEnum": "alliance.choices.ParticipantRole",
+        "SignoffRoleEnum": "alliance.choices.SignoffRole",
+        "NeedCategoryEnum": "alliance.choices.NeedCategory",
+        "NeedStatusEnum": "alliance.choices.NeedStatus",
+        "PartnerInvitationStatusEnum": "alliance.choices.InvitationStatus",
+        "ProjectStatusEnum": "alliance.choices.ProjectStatus",
+        "TrialStatusEnum": "alliance.choices.TrialStatus",
+        "CorrectionStatusEnum": "alliance.choices.CorrectionStatus",
+        "EvidenceKindEnum": "alliance.choices.EvidenceKind",
+        "GuidanceKindEnum": "alliance.choices.GuidanceKind",
     },
 }
 
@@ -245,6 +257,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "notifications-sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
     "notifications-send-digests": {"task": "notifications.tasks.send_due_digests", "schedule": 300.0},
     "core-heartbeat": {"task": "core.tasks.heartbeat", "schedule": 30.0},
+    "feedback-sweep-service-levels": {"task": "feedback.tasks.sweep_service_levels", "schedule": 300.0},
 }
 
 # Security. Production (DEBUG off) gets HTTPS-only cookies, HSTS and redirects.

@@ -1,0 +1,20 @@
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter(trailing_slash=True)
+router.register("alliances", views.AllianceViewSet, basename="api-alliance")
+router.register("alliance-members", views.AllianceMemberViewSet, basename="api-alliance-member")
+router.register("partner-invitations", views.PartnerInvitationViewSet, basename="api-partner-invitation")
+router.register("needs", views.NeedViewSet, basename="api-need")
+router.register("projects", views.ProjectViewSet, basename="api-project")
+router.register("milestones", views.MilestoneViewSet, basename="api-milestone")
+router.register("deliverables", views.DeliverableViewSet, basename="api-deliverable")
+router.register("trials", views.TrialViewSet, basename="api-trial")
+router.register("corrections", views.CorrectionViewSet, basename="api-correction")
+router.register("training-programs", views.TrainingProgramViewSet, basename="api-training-program")
+router.register("training-enrolments", views.TrainingEnrolmentViewSet, basename="api-training-enrolment")
+router.register("guidance", views.GuidanceViewSet, basename="api-guidance")
+router.register("compliance", views.ComplianceViewSet, basename="api-compliance")
+
+urlpatterns = router.urls
