@@ -257,6 +257,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "notifications-sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
     "notifications-send-digests": {"task": "notifications.tasks.send_due_digests", "schedule": 300.0},
     "core-heartbeat": {"task": "core.tasks.heartbeat", "schedule": 30.0},
+    "feedback-sweep-service-levels": {"task": "feedback.tasks.sweep_service_levels", "schedule": 300.0},
 }
 
 # Security. Production (DEBUG off) gets HTTPS-only cookies, HSTS and redirects.
