@@ -156,7 +156,7 @@ class TrialResponse(TimeStamped):
         return f"{self.reader}: {self.satisfaction}"
 
 
-@pghistory.track(exclude=["updated_at"])
+@pghistory.track(exclude=["updated_at", "next_reminder_at"])
 class CorrectionRequest(TimeStamped, Archivable):
     """A deviation found in a trial or in reader feedback, sent to the provider to correct by a date."""
 
@@ -188,6 +188,9 @@ class CorrectionRequest(TimeStamped, Archivable):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # When the reminder sweeper next nudges the provider: the day after the due date, then every few days
+    # until answered.
+    next_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("correction request")
@@ -207,6 +210,7 @@ class CorrectionRequest(TimeStamped, Archivable):
         indexes = [
             models.Index(fields=["project", "status", "severity"], name="correction_project_status"),
             models.Index(fields=["status", "due_on"], name="correction_due_sweep"),
+            models.Index(fields=["next_reminder_at"], name="correction_reminder_due"),
             models.Index(fields=["trial"], name="correction_trial"),
             models.Index(fields=["verified_in"], name="correction_verified_in"),
             models.Index(fields=["feedback_reference"], name="correction_feedback"),

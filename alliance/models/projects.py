@@ -127,7 +127,7 @@ class ProjectParticipant(TimeStamped, Archivable):
         return f"{self.organization} · {self.get_role_display()} @ {self.project}"
 
 
-@pghistory.track(exclude=["updated_at"])
+@pghistory.track(exclude=["updated_at", "next_review_at"])
 class Milestone(TimeStamped, Archivable):
     """A dated step of a project that the alliance reviews."""
 
@@ -135,6 +135,8 @@ class Milestone(TimeStamped, Archivable):
     title = models.CharField(_("title"), max_length=200)
     due_on = models.DateField(_("due on"))
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    # When the reminder sweeper next looks at it: from its due date, weekly while overdue; cleared when done.
+    next_review_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("milestone")
@@ -142,7 +144,7 @@ class Milestone(TimeStamped, Archivable):
         ordering = ["project_id", "due_on", "id"]
         indexes = [
             models.Index(fields=["project", "due_on"], name="milestone_project_due"),
-            models.Index(fields=["done_at", "due_on"], name="milestone_sweep"),
+            models.Index(fields=["next_review_at"], name="milestone_review_due"),
         ]
 
     def __str__(self) -> str:

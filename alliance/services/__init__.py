@@ -50,6 +50,7 @@ from .projects import (
     project_remove_participant,
     project_update,
 )
+from .reminders import corrections_remind_overdue, milestones_review_due
 from .training import (
     training_complete,
     training_enrol,
@@ -70,6 +71,7 @@ __all__ = [
     "correction_answer",
     "correction_raise",
     "correction_verify",
+    "corrections_remind_overdue",
     "deliverable_archive",
     "deliverable_create",
     "deliverable_version_upload",
@@ -78,6 +80,7 @@ __all__ = [
     "milestone_add",
     "milestone_archive",
     "milestone_complete",
+    "milestones_review_due",
     "need_add_evidence",
     "need_analyse",
     "need_archive",

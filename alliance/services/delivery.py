@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -45,6 +45,7 @@ from ..models import (
 from ..parties import LEAD, PROVIDER, notice, organization_users, url_or_blank
 from ..validators import validate_deliverable_file
 from ._common import full_clean, require_active, require_live, require_party
+from .reminders import morning_of
 
 S = ProjectStatus
 
@@ -271,6 +272,7 @@ def correction_raise(
         severity=severity,
         due_on=due_on,
         raised_by=actor.user,
+        next_reminder_at=morning_of(due_on + timedelta(days=1)),
     )
     full_clean(correction)
     correction.save()
@@ -312,7 +314,10 @@ def correction_answer(
     locked.answered_by = actor.user
     locked.fixed_in = fixed_in
     locked.status = CorrectionStatus.ANSWERED
-    locked.save(update_fields=["answer", "answered_at", "answered_by", "fixed_in", "status", "updated_at"])
+    locked.next_reminder_at = None
+    locked.save(
+        update_fields=["answer", "answered_at", "answered_by", "fixed_in", "status", "next_reminder_at", "updated_at"]
+    )
     notify(
         recipients=organization_users([locked.project.alliance.lead_library_id]),
         event="alliance.correction.answered",

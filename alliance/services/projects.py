@@ -22,6 +22,7 @@ from ..models import Alliance, AllianceMember, Milestone, Need, Project, Project
 from ..parties import LEAD, notice, organization_users, url_or_blank
 from ._common import full_clean, require_active, require_lead, require_live, require_party
 from .alliances import check_role_fits
+from .reminders import morning_of
 
 PROJECT_FIELDS = ("title", "summary", "budget", "starts_on", "ends_on")
 
@@ -184,7 +185,7 @@ def milestone_add(*, actor: Actor, project: Project, title: str, due_on: date) -
     locked = Project.objects.select_for_update(of=("self",)).select_related("alliance").get(pk=project.pk)
     require_party(actor, locked, LEAD)
     require_live(locked)
-    milestone = Milestone(project=locked, title=title.strip(), due_on=due_on)
+    milestone = Milestone(project=locked, title=title.strip(), due_on=due_on, next_review_at=morning_of(due_on))
     full_clean(milestone)
     milestone.save()
     return milestone
@@ -198,7 +199,8 @@ def milestone_complete(*, actor: Actor, milestone: Milestone) -> Milestone:
     if locked.done_at is not None:
         raise ConflictError(_("The milestone is already done."))
     locked.done_at = timezone.now()
-    locked.save(update_fields=["done_at", "updated_at"])
+    locked.next_review_at = None
+    locked.save(update_fields=["done_at", "next_review_at", "updated_at"])
     return locked
 
 

@@ -1,0 +1,13 @@
+"""Celery tasks of the cycle: thin and idempotent; the services do the work."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(ignore_result=True)
+def sweep_reminders() -> int:
+    """Beat, hourly: remind of milestones falling due and of corrections overdue, each once per period."""
+    return services.milestones_review_due() + services.corrections_remind_overdue()
