@@ -59,3 +59,12 @@ def test_the_beat_task_runs_both_sweepers(p):
     )
     assert tasks.sweep_reminders() == 1
     assert tasks.sweep_reminders() == 0
+
+
+def test_beat_runs_the_reminder_sweeper_by_a_name_celery_knows():
+    from django.conf import settings
+
+    from config.celery import app
+
+    assert settings.CELERY_BEAT_SCHEDULE["alliance-sweep-reminders"]["task"] == tasks.sweep_reminders.name
+    assert tasks.sweep_reminders.name in app.tasks
