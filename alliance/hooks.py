@@ -14,7 +14,7 @@ that would have said "no" is not installed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ Check = Callable[["Project"], str | None]
 
 CONTRACT_SIGNED = "contract_signed"
 RISK_PREASSESSED = "risk_preassessed"
+ALL = (CONTRACT_SIGNED, RISK_PREASSESSED)
 
 _checks: dict[str, list[Check]] = {}
 
@@ -71,21 +72,29 @@ def _passing(project: Project) -> str | None:
 
 
 @contextmanager
-def passing(*hooks: str) -> Iterator[None]:
+def _replaced(names: tuple[str, ...], checks: list[Check]) -> Iterator[None]:
+    saved = {name: _checks.get(name) for name in names}
+    for name in names:
+        _checks[name] = list(checks)
+    try:
+        yield
+    finally:
+        for name, previous in saved.items():
+            if previous is None:
+                _checks.pop(name, None)
+            else:
+                _checks[name] = previous
+
+
+def passing(*hooks: str) -> AbstractContextManager[None]:
     """Within the block the named hooks (default: all known) pass, as if their apps said yes.
 
     Any checks already registered are set aside for the block and put back after it. For tests and
     the demo seeder, whose projects have no contract or risk register of their own.
     """
-    names = hooks or (CONTRACT_SIGNED, RISK_PREASSESSED)
-    saved = {name: _checks.get(name) for name in names}
-    for name in names:
-        _checks[name] = [_passing]
-    try:
-        yield
-    finally:
-        for name, checks in saved.items():
-            if checks is None:
-                _checks.pop(name, None)
-            else:
-                _checks[name] = checks
+    return _replaced(hooks or ALL, [_passing])
+
+
+def cleared(*hooks: str) -> AbstractContextManager[None]:
+    """Within the block the named hooks (default: all known) have no check, as before their apps exist."""
+    return _replaced(hooks or ALL, [])

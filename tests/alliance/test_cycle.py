@@ -74,7 +74,8 @@ def test_seeking_partners_needs_an_analysed_need(p):
 def test_development_without_partners_contract_or_risk_assessment_names_everything_missing(p):
     project = new_project(p)
     to_seeking_partners(p, project)
-    message = _refused(p.manager, project, "start_development")
+    with hooks.cleared():  # as before the agreements and risk apps plug their checks in
+        message = _refused(p.manager, project, "start_development")
     for missing in (
         "no provider",
         "no assistant",
@@ -83,9 +84,10 @@ def test_development_without_partners_contract_or_risk_assessment_names_everythi
     ):
         assert missing in message
     staff_project(p, project)
-    message = _refused(p.manager, project, "start_development")
+    with hooks.cleared():
+        message = _refused(p.manager, project, "start_development")
     assert "no provider" not in message and "signed contract missing" in message
-    with hooks.passing(hooks.CONTRACT_SIGNED):
+    with hooks.cleared(), hooks.passing(hooks.CONTRACT_SIGNED):
         message = _refused(p.manager, project, "start_development")
     assert "signed contract" not in message and "risk pre-assessment missing" in message
     with hooks.passing():
@@ -100,12 +102,12 @@ def test_a_registered_hook_that_says_no_refuses_with_its_own_reason(p):
     def unassessed(project):
         return "risk pre-assessment not approved"
 
-    hooks.register(hooks.RISK_PREASSESSED, unassessed)
-    try:
+    with hooks.cleared():
+        hooks.register(hooks.RISK_PREASSESSED, unassessed)
         with hooks.passing(hooks.CONTRACT_SIGNED):
             assert "risk pre-assessment not approved" in _refused(p.manager, project, "start_development")
-    finally:
-        hooks.unregister(hooks.RISK_PREASSESSED, unassessed)
+        assert hooks.registered(hooks.RISK_PREASSESSED) == [unassessed]
+    assert unassessed not in hooks.registered(hooks.RISK_PREASSESSED)
 
 
 def test_only_library_managers_start_development(p):
