@@ -7,5 +7,6 @@ from core.history_views import HistoryView
 urlpatterns = [
     path("", include("stakeholders.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("feedback.api.urls")),
     path("history/<str:app_label>/<str:model>/<str:pk>/", HistoryView.as_view(), name="history"),
 ]

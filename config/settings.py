@@ -199,7 +199,13 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
+    # feedback-*: submissions from kiosks, mini-programs and library systems, and anonymous ones per client.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "60/min",
+        "user": "600/min",
+        "feedback-submit": "120/min",
+        "feedback-anon": "10/min",
+    },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 if TESTING:
@@ -230,6 +236,12 @@ SPECTACULAR_SETTINGS = {
         "CorrectionStatusEnum": "alliance.choices.CorrectionStatus",
         "EvidenceKindEnum": "alliance.choices.EvidenceKind",
         "GuidanceKindEnum": "alliance.choices.GuidanceKind",
+        "FeedbackKindEnum": "feedback.choices.FeedbackKind",
+        "FeedbackStatusEnum": "feedback.choices.FeedbackStatus",
+        "FeedbackChannelEnum": "feedback.choices.Channel",
+        "FeedbackThemeEnum": "feedback.choices.Theme",
+        "SurveyStatusEnum": "feedback.choices.SurveyStatus",
+        "QuestionKindEnum": "feedback.choices.QuestionKind",
     },
 }
 

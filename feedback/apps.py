@@ -6,3 +6,8 @@ class FeedbackConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "feedback"
     verbose_name = _("Reader feedback")
+
+    def ready(self) -> None:
+        from . import demo
+
+        demo.register()

@@ -1,0 +1,56 @@
+"""Every feedback list endpoint costs the same number of queries for 1 row and for 20."""
+
+from __future__ import annotations
+
+from feedback import services
+from feedback.models import Feedback
+from tests import factories as f
+
+from .conftest import act, give
+
+
+def _queries(api, user, path, count_queries):
+    client = api(user)
+    with count_queries() as q:
+        response = client.get(path)
+    assert response.status_code == 200, response.content
+    return len(q), response.json()["count"]
+
+
+def test_feedback_list_costs_the_same_for_1_and_20_rows(api, library, staff, count_queries):
+    def add(n):
+        for i in range(n):
+            reader = f.ReaderFactory(home_library=library).user
+            fb = give(reader, text=f"反馈 {i}", kind="need", is_public=True)
+            services.feedback_triage(actor=act(staff), feedback=fb, assignee=staff, tags=["t"])
+            services.feedback_answer(actor=act(staff), feedback=fb, answer="好")
+
+    add(1)
+    one = _queries(api, staff, "/api/v1/feedback/", count_queries)
+    add(19)
+    twenty = _queries(api, staff, "/api/v1/feedback/", count_queries)
+    assert one[1] == 1 and twenty[1] == 20
+    assert one[0] == twenty[0]
+    reader_view = _queries(api, Feedback.objects.first().reader.user, "/api/v1/feedback/", count_queries)
+    public = _queries(api, staff, "/api/v1/public-needs/", count_queries)
+    assert reader_view[1] == 1 and public[1] == 20
+
+
+def test_public_needs_and_surveys_cost_the_same_for_1_and_20_rows(api, library, staff, reader, count_queries):
+    questions = [{"kind": "rating", "text": "满意度"}, {"kind": "choice", "text": "区域", "options": ["a", "b"]}]
+
+    def add(n):
+        for i in range(n):
+            give(f.ReaderFactory(home_library=library).user, text=f"需求 {i}", kind="need", is_public=True)
+            survey = services.survey_create(actor=act(staff), library=library, title=f"调查 {i}", questions=questions)
+            services.survey_open(actor=act(staff), survey=survey)
+
+    add(1)
+    needs1 = _queries(api, reader, "/api/v1/public-needs/", count_queries)
+    surveys1 = _queries(api, reader, "/api/v1/surveys/", count_queries)
+    add(19)
+    needs20 = _queries(api, reader, "/api/v1/public-needs/", count_queries)
+    surveys20 = _queries(api, reader, "/api/v1/surveys/", count_queries)
+    assert (needs1[1], needs20[1], surveys1[1], surveys20[1]) == (1, 20, 1, 20)
+    assert needs1[0] == needs20[0]
+    assert surveys1[0] == surveys20[0]
