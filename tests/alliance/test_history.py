@@ -28,3 +28,18 @@ def test_queryset_updates_of_the_cycle_are_in_the_history_too(p):
         "planned",
         "running",
     ]
+
+
+def test_a_projects_history_is_read_only_by_those_who_see_the_project(p, rf, outsider):
+    from django.http import Http404
+
+    from core.history import visible_object
+
+    project = new_project(p)
+    request = rf.get("/")
+    request.user = p.officer
+    assert visible_object(request, "alliance", "project", project.pk) == project
+    stranger = rf.get("/")
+    stranger.user = outsider
+    with pytest.raises(Http404):
+        visible_object(stranger, "alliance", "project", project.pk)
