@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
 
 from alliance.models import Deliverable, Project
@@ -28,6 +28,7 @@ from .models import (
     FeedbackPolicy,
     FeedbackSupport,
     FeedbackTransition,
+    ServiceLevel,
     ServiceLevelBreach,
     Survey,
     SurveyAnswer,
@@ -72,6 +73,40 @@ def feedback_list_for(actor: Actor, *, include_archived: bool = False) -> QueryS
         )
         .annotate(support_count=_support_count())
         .order_by("-created_at", "-id")
+    )
+
+
+def _staff_scope(model: type[Any], actor: Actor) -> QuerySet[Any]:
+    if actor.is_superuser:
+        return model._default_manager.all()
+    return model._default_manager.filter(library_id__in=actor.library_ids)
+
+
+def feedback_staff_scope(actor: Actor) -> QuerySet[Feedback]:
+    """Feedback of the actor's libraries, archived included: for history and operators' views."""
+    return _staff_scope(Feedback, actor)
+
+
+def survey_staff_scope(actor: Actor) -> QuerySet[Survey]:
+    return _staff_scope(Survey, actor)
+
+
+def policy_staff_scope(actor: Actor) -> QuerySet[FeedbackPolicy]:
+    return _staff_scope(FeedbackPolicy, actor)
+
+
+def service_level_staff_scope(actor: Actor) -> QuerySet[ServiceLevel]:
+    return _staff_scope(ServiceLevel, actor)
+
+
+def policy_list_for(actor: Actor) -> QuerySet[FeedbackPolicy]:
+    """The feedback policies of the libraries the actor works for, with their service levels."""
+    levels = ServiceLevel.objects.order_by("status")
+    return (
+        _staff_scope(FeedbackPolicy, actor)
+        .select_related("library")
+        .prefetch_related(Prefetch("library__feedback_service_levels", queryset=levels, to_attr="levels"))
+        .order_by("library__name_zh", "id")
     )
 
 

@@ -16,12 +16,19 @@ from rest_framework import serializers
 
 from alliance.choices import Severity
 from alliance.models import Deliverable, Need, Project, Trial
-from feedback.choices import Channel, FeedbackKind, QuestionKind, Theme
-from feedback.models import Feedback, Survey, SurveyQuestion
+from feedback.choices import Channel, FeedbackKind, FeedbackStatus, QuestionKind, Theme
+from feedback.models import Feedback, FeedbackPolicy, Survey, SurveyQuestion
 from feedback.states import READER, STAFF, allowed
 from stakeholders.access import actor_for
 from stakeholders.choices import OrganizationKind
 from stakeholders.models import Organization
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class LibraryField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    def get_queryset(self) -> Any:
+        return Organization.objects.filter(kind=OrganizationKind.LIBRARY, archived_at__isnull=True)
+
 
 # --- output --------------------------------------------------------------------------------------------------
 
@@ -206,13 +213,28 @@ class CorrectionCreatedSerializer(serializers.Serializer):  # type: ignore[type-
     routed = serializers.IntegerField()
 
 
+class ServiceLevelSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    status = serializers.ChoiceField(choices=FeedbackStatus.choices)
+    max_hours = serializers.IntegerField(allow_null=True, min_value=1)
+
+
+class PolicySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    library_name = serializers.CharField(source="library.name_zh", read_only=True)
+    service_levels = ServiceLevelSerializer(source="library.levels", many=True, read_only=True)
+
+    class Meta:
+        model = FeedbackPolicy
+        fields = ("id", "library", "library_name", "allow_anonymous", "service_levels", "updated_at")
+        read_only_fields = fields
+
+
+class PolicyConfigureSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    library = LibraryField()
+    allow_anonymous = serializers.BooleanField()
+    service_levels = ServiceLevelSerializer(many=True, required=False, default=list)
+
+
 # --- input ---------------------------------------------------------------------------------------------------
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class LibraryField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
-    def get_queryset(self) -> Any:
-        return Organization.objects.filter(kind=OrganizationKind.LIBRARY, archived_at__isnull=True)
 
 
 class FeedbackSubmitSerializer(serializers.Serializer):  # type: ignore[type-arg]

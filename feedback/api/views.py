@@ -372,3 +372,25 @@ class SurveyViewSet(SubmitThrottling, ScopedViewSet, mixins.ListModelMixin, mixi
         if not self.actor.writes_for(survey.library_id):
             raise _staff_only()
         return Response(s.SurveyResultSerializer(selectors.survey_results(survey), many=True).data)
+
+
+# --- the library's rules -----------------------------------------------------------------------------------------
+
+
+@extend_schema_view(list=extend_schema(summary="Feedback policies of the caller's libraries, with service levels"))
+class PolicyViewSet(ScopedViewSet, mixins.ListModelMixin):
+    """Whether a library accepts anonymous feedback, and how long feedback may stay in each state."""
+
+    serializer_class = s.PolicySerializer
+    selector = staticmethod(selectors.policy_list_for)
+
+    @extend_schema(
+        summary="Set a library's policy and service levels (its managers); max_hours null removes a limit",
+        request=s.PolicyConfigureSerializer,
+        responses={200: s.PolicySerializer, **_errors(400, 403)},
+    )
+    def create(self, request: Request) -> Response:
+        data = self.validated(s.PolicyConfigureSerializer)
+        levels = {row["status"]: row["max_hours"] for row in data.pop("service_levels")}
+        policy = services.policy_configure(actor=self.actor, service_levels=levels, **data)
+        return self.respond(self.reread(policy))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -50,3 +52,14 @@ def service_level_set(
         library=library, status=status, defaults={"max_hours": max_hours}
     )
     return level
+
+
+@transaction.atomic
+def policy_configure(
+    *, actor: Actor, library: Organization, allow_anonymous: bool, service_levels: Mapping[str, int | None]
+) -> FeedbackPolicy:
+    """Set the whole policy at once: anonymous feedback, and hours per state (``None`` removes a limit)."""
+    policy = policy_set(actor=actor, library=library, allow_anonymous=allow_anonymous)
+    for status, hours in service_levels.items():
+        service_level_set(actor=actor, library=library, status=status, max_hours=hours)
+    return policy

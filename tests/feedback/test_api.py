@@ -395,3 +395,38 @@ def test_answering_once_and_reading_results(api, survey, staff, staff_manager, o
     for user in (staff, staff_manager):
         first = api(user).get(results).json()[0]
         assert first["count"] == 3 and first["mean"] == 5.0
+
+
+def test_history_of_a_feedback_shows_staff_what_was_hidden_and_by_whom(api, fb, staff, reader, partner):
+    services.feedback_hide(actor=act(staff), feedback=fb, reason="辱骂")
+    path = f"/api/v1/history/feedback/feedback/{fb.pk}/"
+    entries = api(staff).get(path, HTTP_ACCEPT_LANGUAGE="en").json()
+    changed = {c["field"] for entry in entries for c in entry["changes"]}
+    assert {"hidden_at", "hidden_by", "hidden_reason"} <= changed
+    for user in (reader, partner):
+        assert api(user).get(path).status_code == 404
+
+
+@covers("GET /api/v1/feedback-policies/", "anonymous", "unrelated", "member", "manager")
+@covers("POST /api/v1/feedback-policies/", "anonymous", "unrelated", "member", "manager")
+def test_managers_set_the_anonymous_policy_and_service_levels(api, library, staff, staff_manager, outsider):
+    base = "/api/v1/feedback-policies/"
+    body = {
+        "library": library.pk,
+        "allow_anonymous": True,
+        "service_levels": [{"status": "new", "max_hours": 24}, {"status": "triaged", "max_hours": 48}],
+    }
+    assert_error(api().get(base), 401)
+    assert_error(api().post(base, body), 401)
+    for user in (outsider, staff):
+        assert_error(api(user).post(base, body), 403)
+    assert not services.anonymous_allowed(library)
+    response = api(staff_manager).post(base, body)
+    assert response.status_code == 200, response.content
+    assert response.json()["service_levels"] == [{"status": "new", "max_hours": 24}, {"status": "triaged", "max_hours": 48}]  # fmt: skip
+    assert ids(api(outsider).get(base)) == set()
+    for user in (staff, staff_manager):
+        assert [row["allow_anonymous"] for row in api(user).get(base).json()["results"]] == [True]
+    body["service_levels"] = [{"status": "new", "max_hours": None}, {"status": "confirmed", "max_hours": 5}]
+    assert_error(api(staff_manager).post(base, body), 400)
+    assert library.feedback_service_levels.count() == 2  # the refused change left everything as it was
