@@ -90,6 +90,7 @@ def deliverable_version_upload(
     """The provider uploads the next version while developing; ``fixes`` names the corrections it answers."""
     locked = _lock_project(deliverable.project)
     require_party(actor, locked, PROVIDER)
+    deliverable = Deliverable.objects.get(pk=deliverable.pk)
     require_active(deliverable, _("deliverable"))
     if locked.status != S.IN_DEVELOPMENT:
         raise ConflictError(_("Versions are uploaded while the project is in development."))

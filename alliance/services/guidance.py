@@ -88,6 +88,7 @@ def project_declare_standard(
     locked = Project.objects.select_for_update(of=("self",)).select_related("alliance").get(pk=project.pk)
     require_party(actor, locked, LEAD, PROVIDER)
     require_live(locked)
+    standard = GuidanceDocument.objects.get(pk=standard.pk)  # the caller's copy may predate a withdrawal
     if standard.kind != GuidanceKind.STANDARD or standard.is_archived:
         raise DomainError(_("Only a standard in force can be declared."))
     try:

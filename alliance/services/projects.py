@@ -90,6 +90,7 @@ def project_archive(*, actor: Actor, project: Project) -> Project:
 
 
 def _link_need(project: Project, need: Need) -> ProjectNeed:
+    need = Need.objects.get(pk=need.pk)
     if need.library_id != project.alliance.lead_library_id and need.alliance_id != project.alliance_id:
         raise DomainError(_("The need belongs to a library outside this alliance."))
     if need.is_archived:

@@ -70,6 +70,7 @@ def training_program_create(
 def training_session_add(
     *, actor: Actor, program: TrainingProgram, topic: str, starts_at: datetime, ends_at: datetime, location: str = ""
 ) -> TrainingSession:
+    program = TrainingProgram.objects.get(pk=program.pk)
     _require_trainer(actor, program)
     require_active(program, _("programme"))
     if ends_at <= starts_at:
@@ -114,6 +115,8 @@ def training_record_attendance(
     *, actor: Actor, session: TrainingSession, enrolment: TrainingEnrolment, attended: bool = True
 ) -> TrainingAttendance:
     """The trainer records who came to a session (recording again corrects the record)."""
+    session = TrainingSession.objects.select_related("program").get(pk=session.pk)
+    enrolment = TrainingEnrolment.objects.get(pk=enrolment.pk)
     program = session.program
     _require_trainer(actor, program)
     if enrolment.program_id != program.pk or enrolment.is_archived:
