@@ -54,3 +54,27 @@ def test_public_needs_and_surveys_cost_the_same_for_1_and_20_rows(api, library, 
     assert (needs1[1], needs20[1], surveys1[1], surveys20[1]) == (1, 20, 1, 20)
     assert needs1[0] == needs20[0]
     assert surveys1[0] == surveys20[0]
+
+
+def test_partner_feedback_list_costs_the_same_for_1_and_20_rows(api, p, count_queries):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.alliance.flow import new_project, to_development
+
+    project = to_development(p, new_project(p))
+
+    def route(n):
+        rows = [give(f.ReaderFactory(home_library=p.library).user, text=f"问题 {i}") for i in range(n)]
+        services.feedback_route(
+            actor=act(p.librarian), feedback=rows, project=project, title="问题", severity="low",
+            due_on=timezone.localdate() + timedelta(days=7),
+        )  # fmt: skip
+
+    route(1)
+    one = _queries(api, p.supplier, "/api/v1/partner-feedback/", count_queries)
+    route(19)
+    twenty = _queries(api, p.supplier, "/api/v1/partner-feedback/", count_queries)
+    assert (one[1], twenty[1]) == (1, 20)
+    assert one[0] == twenty[0]
