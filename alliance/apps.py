@@ -8,7 +8,6 @@ class AllianceConfig(AppConfig):
     verbose_name = _("Alliances and the co-construction cycle")
 
     def ready(self) -> None:
-        from . import demo
+        from . import demo, navigation  # noqa: F401 - navigation registers the menu entries
 
         demo.register()
-        from . import history  # noqa: F401 - registers who may read each model's history

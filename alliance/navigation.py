@@ -1,0 +1,36 @@
+"""Menu entries of the co-construction cycle, each shown to the portals that use it."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.navigation import NavEntry, register
+from stakeholders.access import Actor
+
+
+def _in_organisation(actor: Actor) -> bool:
+    return bool(actor.memberships)
+
+
+def _library(actor: Actor) -> bool:
+    return bool(actor.library_ids) or actor.is_superuser
+
+
+def _partner(actor: Actor) -> bool:
+    return bool(actor.memberships) and not actor.library_ids
+
+
+def _reader(actor: Actor) -> bool:
+    return actor.reader_profile is not None
+
+
+def _government(actor: Actor) -> bool:
+    return actor.kind == "government"
+
+
+register(NavEntry(_("Alliances"), "alliance:alliance-list", order=30, visible=_in_organisation))
+register(NavEntry(_("Needs"), "alliance:need-list", order=31, visible=_library))
+register(NavEntry(_("Projects"), "alliance:project-list", order=32, visible=_in_organisation))
+register(NavEntry(_("Invitations"), "alliance:invitation-list", order=33, visible=_partner))
+register(NavEntry(_("Training"), "alliance:training-list", order=34, visible=_in_organisation))
+register(NavEntry(_("Guidance"), "alliance:guidance-list", order=35))
+register(NavEntry(_("Compliance"), "alliance:compliance", order=36, visible=_government))
+register(NavEntry(_("My trials"), "alliance:my-trials", order=37, visible=_reader))
