@@ -11,3 +11,4 @@ class AllianceConfig(AppConfig):
         from . import demo, navigation  # noqa: F401 - navigation registers the menu entries
 
         demo.register()
+        from . import history  # noqa: F401 - registers who may read each model's history
