@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("org/", include("stakeholders.urls")),
+    path("alliances/", include("alliance.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("core.urls")),
 ]
