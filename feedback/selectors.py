@@ -36,7 +36,6 @@ from .models import (
 )
 
 S = FeedbackStatus
-SIMILARITY = 0.3
 # What a partner may read of feedback routed to it: the words and their context, never who said them.
 PARTNER_FIELDS = (
     "id", "kind", "text", "rating", "theme", "tags", "status", "subject", "created_at", "hidden_at",
@@ -117,7 +116,7 @@ def feedback_search(qs: QuerySet[Feedback], text: str) -> QuerySet[Feedback]:
         return qs
     return (
         qs.annotate(similarity=TrigramSimilarity("text", text))
-        .filter(Q(text__icontains=text) | Q(subject__icontains=text) | Q(similarity__gte=SIMILARITY))
+        .filter(Q(text__icontains=text) | Q(subject__icontains=text) | Q(text__trigram_similar=text))
         .order_by("-similarity", "-created_at", "-id")
     )
 
@@ -128,8 +127,9 @@ def feedback_similar(feedback: Feedback, *, limit: int = 5) -> list[Feedback]:
         Feedback.objects.filter(library_id=feedback.library_id, archived_at__isnull=True, duplicate_of__isnull=True)
         .exclude(pk=feedback.pk)
         .exclude(status=S.CONFIRMED)
+        # `%` (trigram_similar) can use the GIN trigram index; pg_trgm's default threshold is 0.3.
+        .filter(text__trigram_similar=feedback.text)
         .annotate(similarity=TrigramSimilarity("text", feedback.text))
-        .filter(similarity__gte=SIMILARITY)
         .order_by("-similarity", "-created_at")[:limit]
     )
 
