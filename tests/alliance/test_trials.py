@@ -160,3 +160,16 @@ def test_sign_off_only_by_library_managers_or_a_government_funder(p, running):
     services.signoff_give(actor=act(p.manager), project=project)
     with pytest.raises(ConflictError):
         services.signoff_give(actor=act(p.manager), project=project)
+
+
+def test_an_oversized_upload_is_refused_with_the_limit_named(p, monkeypatch):
+    import alliance.validators
+
+    project = new_project(p)
+    to_development(p, project)
+    deliverable = services.deliverable_create(actor=act(p.supplier), project=project, title="系统")
+    monkeypatch.setattr(alliance.validators, "MAX_DELIVERABLE_BYTES", 16)
+    with pytest.raises(DomainError) as info:
+        services.deliverable_version_upload(actor=act(p.supplier), deliverable=deliverable, file=pdf())
+    assert "larger than 50 MB" in str(info.value) and info.value.fields == {"file": [str(info.value)]}
+    assert not DeliverableVersion.objects.exists()
