@@ -293,7 +293,7 @@ class ParticipantSerializer(serializers.ModelSerializer):  # type: ignore[type-a
 
     class Meta:
         model = ProjectParticipant
-        fields = ("id", "organization", "role", "responsibilities", "funding_amount", "created_at")
+        fields = ("id", "organization", "role", "responsibilities", "funding_amount", "archived_at", "created_at")
         read_only_fields = fields
 
 

@@ -49,4 +49,5 @@ def project_timeline(actor: Actor, project: Project) -> list[Entry]:
             entries.append(Entry(c.answered_at, "correction", "answered", c.pk, c.title, c.answer))
         if c.closed_at:
             entries.append(Entry(c.closed_at, "correction", "verified", c.pk, c.title))
+    # Stable: at the same moment a transition (listed first) precedes what it set off.
     return sorted(entries, key=lambda e: e.at)
