@@ -256,7 +256,7 @@ class NeedCreateSerializer(NeedUpdateSerializer):
 class EvidenceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = NeedEvidence
-        fields = ("id", "need", "kind", "summary", "reference_id", "reference_url", "created_at")
+        fields = ("id", "need", "kind", "summary", "reference_id", "reference_url", "archived_at", "created_at")
         read_only_fields = fields
 
 
@@ -265,6 +265,10 @@ class EvidenceCreateSerializer(serializers.Serializer):  # type: ignore[type-arg
     summary = serializers.CharField()
     reference_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     reference_url = serializers.URLField(required=False, allow_blank=True, default="")
+
+
+class EvidenceArchiveSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    evidence = serializers.IntegerField(help_text=_("The id of an active piece of evidence of this need."))
 
 
 class AnalyseSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -441,7 +445,7 @@ class SignoffCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
 class MilestoneSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = Milestone
-        fields = ("id", "project", "title", "due_on", "done_at", "created_at")
+        fields = ("id", "project", "title", "due_on", "done_at", "archived_at", "created_at")
         read_only_fields = fields
 
 
@@ -618,7 +622,7 @@ class TrainingProgramSerializer(serializers.ModelSerializer):  # type: ignore[ty
         model = TrainingProgram
         fields = (
             "id", "alliance", "trainer", "title", "description", "required_sessions", "session_count",
-            "enrolment_count", "completed_count", "created_at",
+            "enrolment_count", "completed_count", "archived_at", "created_at",
         )  # fmt: skip
         read_only_fields = fields
 

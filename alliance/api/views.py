@@ -249,6 +249,20 @@ class NeedViewSet(_ArchivableList, mixins.ListModelMixin, mixins.RetrieveModelMi
         return self.get_paginated_response(s.EvidenceSerializer(page, many=True).data)
 
     @extend_schema(
+        summary="Withdraw a piece of evidence recorded by mistake (the library's staff)",
+        request=s.EvidenceArchiveSerializer,
+        responses={200: s.EvidenceSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="evidence/archive", serializer_class=s.EvidenceSerializer)
+    def archive_evidence(self, request: Request, pk: str) -> Response:
+        need = self.get_object()
+        wanted = self.validated(s.EvidenceArchiveSerializer)["evidence"]
+        evidence = need.evidence.active().filter(pk=wanted).first()
+        if evidence is None:
+            raise NotFound(_("No such evidence for this need."))
+        return self.respond(services.need_evidence_archive(actor=self.actor, evidence=evidence), s.EvidenceSerializer)
+
+    @extend_schema(
         summary="Conclude from the evidence; an analysed need lets a project seek partners (the library's staff)",
         request=s.AnalyseSerializer,
         responses={200: s.NeedSerializer, **_errors(400, 403, 404, 409)},
@@ -520,6 +534,15 @@ class MilestoneViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMode
     def complete(self, request: Request, pk: str) -> Response:
         return self.respond(services.milestone_complete(actor=self.actor, milestone=self.get_object()))
 
+    @extend_schema(
+        summary="Archive a milestone set by mistake (the lead library's staff)",
+        request=None,
+        responses={200: s.MilestoneSerializer, **_errors(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str) -> Response:
+        return self.respond(services.milestone_archive(actor=self.actor, milestone=self.get_object()))
+
 
 # --- deliverables ----------------------------------------------------------------------------------------------
 
@@ -557,6 +580,18 @@ class DeliverableViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMo
         data = self.validated(s.VersionUploadSerializer)
         version = services.deliverable_version_upload(actor=self.actor, deliverable=deliverable, **data)
         return self.respond(version, s.VersionSerializer, created=True)
+
+    @extend_schema(
+        summary="Set aside a deliverable not in a trial (the lead library's staff); its versions stay on record",
+        request=None,
+        responses={200: s.DeliverableSerializer, **_errors(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str) -> Response:
+        deliverable = self.get_object()
+        archived = services.deliverable_archive(actor=self.actor, deliverable=deliverable)
+        archived.version_list = deliverable.version_list  # type: ignore[attr-defined]  # as listed before
+        return self.respond(archived)
 
 
 # --- trials ----------------------------------------------------------------------------------------------------
@@ -727,6 +762,20 @@ class TrainingProgramViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.Retrie
         enrolment = services.training_enrol(actor=self.actor, program=program, trainee=trainee)
         reread = selectors.training_enrolment_list_for(self.actor).get(pk=enrolment.pk)
         return self.respond(reread, s.TrainingEnrolmentSerializer, created=True)
+
+    @extend_schema(
+        summary="Close a programme (the trainer's people or the lead library's managers)",
+        request=None,
+        responses={200: s.TrainingProgramSerializer, **_errors(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str) -> Response:
+        program = self.get_object()
+        archived = services.training_program_archive(actor=self.actor, program=program)
+        # The list shows active programmes only; the answer keeps the counts it had.
+        for name in ("session_count", "enrolment_count", "completed_count"):
+            setattr(archived, name, getattr(program, name))
+        return self.respond(archived)
 
 
 @extend_schema_view(

@@ -293,3 +293,24 @@ def test_library_staff_verify_a_fix_in_a_later_trial(p, correction, outsider):
     assert CorrectionRequest.objects.get(pk=correction.pk).status == "answered"
     assert ok(client(p.manager).post(path, {"trial": second.pk, "note": "复测通过"}))["status"] == "closed"
     assert_error(client(p.librarian).post(path, {"trial": second.pk}), 409)
+
+
+@covers("POST /api/v1/deliverables/{id}/archive/", "anonymous", "unrelated", "member", "manager")
+def test_library_staff_set_aside_a_deliverable_not_in_a_trial(p, developing, outsider):
+    first, second = (
+        services.deliverable_create(actor=act(p.supplier), project=developing, title=t) for t in ("旧方案", "新方案")
+    )
+    path = f"/api/v1/deliverables/{first.pk}/archive/"
+    assert_error(client().post(path), 401)
+    assert_error(client(outsider).post(path), 404)
+    assert_error(client(p.supplier).post(path), 403)
+    assert Deliverable.objects.active().count() == 2
+    assert ok(client(p.librarian).post(path))["archived_at"]
+    assert ok(client(p.manager).post(f"/api/v1/deliverables/{second.pk}/archive/"))["archived_at"]
+    assert ids(client(p.manager).get("/api/v1/deliverables/")) == set()
+
+
+def test_a_deliverable_in_a_running_trial_stays(p, running):
+    project, _trial = running
+    path = f"/api/v1/deliverables/{project.deliverables.get().pk}/archive/"
+    assert "planned or running trial" in assert_error(client(p.manager).post(path), 409)["message"]

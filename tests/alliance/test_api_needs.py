@@ -144,3 +144,18 @@ def test_library_staff_see_partners_matched_to_a_need_best_first(p, need, outsid
         rows = ok(client(user).get(url(need, "suggestions/")))
         assert rows[0]["organization"]["id"] == other_org.pk
         assert rows[0]["in_alliance"] is False and rows[0]["score"] > 0
+
+
+@covers("POST /api/v1/needs/{id}/evidence/archive/", "anonymous", "unrelated", "member", "manager")
+def test_library_staff_withdraw_evidence_recorded_by_mistake(p, need, outsider):
+    first = services.need_add_evidence(actor=act(p.librarian), need=need, kind="survey", summary="误录")
+    second = services.need_add_evidence(actor=act(p.librarian), need=need, kind="statistic", summary="也误录")
+    path = url(need, "evidence/archive/")
+    assert_error(client().post(path, {"evidence": first.pk}), 401)
+    assert_error(client(outsider).post(path, {"evidence": first.pk}), 404)
+    assert_error(client(p.supplier).post(path, {"evidence": first.pk}), 403)
+    assert NeedEvidence.objects.active().count() == 2
+    assert ok(client(p.librarian).post(path, {"evidence": first.pk}))["archived_at"]
+    assert ok(client(p.manager).post(path, {"evidence": second.pk}))["archived_at"]
+    assert_error(client(p.manager).post(path, {"evidence": second.pk}), 404)
+    assert ok(client(p.librarian).get(url(need)))["evidence_count"] == 0

@@ -302,3 +302,19 @@ def test_library_staff_or_the_provider_complete_a_milestone(p, project, outsider
 def test_a_new_organisation_sees_no_milestones(outsider):
     f.OrganizationFactory()
     assert ids(client(outsider).get("/api/v1/milestones/")) == set()
+
+
+@covers("POST /api/v1/milestones/{id}/archive/", "anonymous", "unrelated", "member", "manager")
+def test_library_staff_archive_a_milestone(p, project, outsider):
+    first, second = (
+        services.milestone_add(actor=act(p.librarian), project=project, title=t, due_on=date(2027, 3, 1))
+        for t in ("选型", "部署")
+    )
+    path = f"/api/v1/milestones/{first.pk}/archive/"
+    assert_error(client().post(path), 401)
+    assert_error(client(outsider).post(path), 404)
+    assert_error(client(p.supplier).post(path), 403)
+    assert Milestone.objects.active().count() == 2
+    assert ok(client(p.librarian).post(path))["archived_at"]
+    assert ok(client(p.manager).post(f"/api/v1/milestones/{second.pk}/archive/"))["archived_at"]
+    assert ids(client(p.manager).get("/api/v1/milestones/")) == set()

@@ -204,3 +204,19 @@ def test_a_guiding_government_body_sees_its_projects_declared_standards(p, outsi
         rows = ok(client(user).get("/api/v1/compliance/"))["results"]
         assert [(r["id"], [s["code"] for s in r["standards"]]) for r in rows] == [(project.pk, ["DB33/T 1"])]
     assert ids(client(p.supplier).get("/api/v1/compliance/")) == set()
+
+
+@covers("POST /api/v1/training-programs/{id}/archive/", "anonymous", "unrelated", "member", "manager")
+def test_the_trainers_people_close_a_programme(p, outsider, lecturer):
+    first, second = (
+        services.training_program_create(actor=act(p.professor), alliance=p.alliance, trainer=p.university, title=t)
+        for t in ("一期", "二期")
+    )
+    path = f"/api/v1/training-programs/{first.pk}/archive/"
+    assert_error(client().post(path), 401)
+    assert_error(client(outsider).post(path), 404)
+    assert_error(client(p.librarian).post(path), 403)
+    assert TrainingProgram.objects.active().count() == 2
+    assert ok(client(lecturer).post(path))["archived_at"]
+    assert ok(client(p.professor).post(f"/api/v1/training-programs/{second.pk}/archive/"))["archived_at"]
+    assert ids(client(p.professor).get("/api/v1/training-programs/")) == set()
