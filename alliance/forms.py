@@ -32,7 +32,7 @@ def _blank(label: Any, choices: Any) -> list[tuple[str, Any]]:
 
 
 def _date() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"})
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _datetime() -> forms.DateTimeInput:

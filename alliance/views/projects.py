@@ -202,16 +202,24 @@ def project_context(request: HttpRequest, project: Project, **forms: Any) -> dic
         "can_sign": project.status == ProjectStatus.IN_TRIAL and actor.organization is not None,
         "transition_form": TransitionForm(),
         "participant_form": forms.get("participant_form")
-        or ParticipantForm(organizations=Organization.objects.filter(pk__in=members).order_by("kind", "name_zh")),
-        "milestone_form": forms.get("milestone_form") or MilestoneForm(),
-        "standard_form": forms.get("standard_form") or StandardDeclareForm(standards=standards),
-        "deliverable_form": forms.get("deliverable_form") or DeliverableForm(),
+        or ParticipantForm(
+            auto_id="participant_%s",
+            organizations=Organization.objects.filter(pk__in=members).order_by("kind", "name_zh"),
+        ),
+        "milestone_form": forms.get("milestone_form") or MilestoneForm(auto_id="milestone_%s"),
+        "standard_form": forms.get("standard_form") or StandardDeclareForm(auto_id="standard_%s", standards=standards),
+        "deliverable_form": forms.get("deliverable_form") or DeliverableForm(auto_id="deliverable_%s"),
         "version_form": forms.get("version_form")
-        or VersionForm(corrections=correction_list_for(actor, project=project, status=CorrectionStatus.ANSWERED)),
+        or VersionForm(
+            auto_id="version_%s",
+            corrections=correction_list_for(actor, project=project, status=CorrectionStatus.ANSWERED),
+        ),
         "version_deliverable": forms.get("version_deliverable"),
         "trial_form": forms.get("trial_form")
-        or TrialPlanForm(versions=_project_versions(actor, project), readers=_trial_readers(project)),
-        "correction_form": forms.get("correction_form") or CorrectionForm(),
+        or TrialPlanForm(
+            auto_id="trial_%s", versions=_project_versions(actor, project), readers=_trial_readers(project)
+        ),
+        "correction_form": forms.get("correction_form") or CorrectionForm(auto_id="correction_%s"),
         "signoff_form": SignoffForm(),
         "answered_corrections": open_answered,
     }
@@ -263,7 +271,9 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request)
     project = visible_project(actor, pk)
     members = AllianceMember.objects.active().filter(alliance_id=project.alliance_id).values("organization_id")
-    form = ParticipantForm(request.POST, organizations=Organization.objects.filter(pk__in=members))
+    form = ParticipantForm(
+        request.POST, organizations=Organization.objects.filter(pk__in=members), auto_id="participant_%s"
+    )
     if form.is_valid():
         try:
             services.project_add_participant(actor=actor, project=project, **form.cleaned_data)
@@ -297,7 +307,7 @@ def participant_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request)
     project = visible_project(actor, pk)
-    form = MilestoneForm(request.POST)
+    form = MilestoneForm(request.POST, auto_id="milestone_%s")
     if form.is_valid():
         try:
             services.milestone_add(actor=actor, project=project, **form.cleaned_data)
@@ -326,7 +336,7 @@ def standard_declare(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request)
     project = visible_project(actor, pk)
     standards = GuidanceDocument.objects.active().filter(kind=GuidanceKind.STANDARD)
-    form = StandardDeclareForm(request.POST, standards=standards)
+    form = StandardDeclareForm(request.POST, standards=standards, auto_id="standard_%s")
     if form.is_valid():
         try:
             services.project_declare_standard(actor=actor, project=project, **form.cleaned_data)
@@ -342,7 +352,7 @@ def standard_declare(request: HttpRequest, pk: int) -> HttpResponse:
 def deliverable_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request)
     project = visible_project(actor, pk)
-    form = DeliverableForm(request.POST)
+    form = DeliverableForm(request.POST, auto_id="deliverable_%s")
     if form.is_valid():
         try:
             services.deliverable_create(actor=actor, project=project, **form.cleaned_data)
@@ -361,7 +371,7 @@ def version_upload(request: HttpRequest, pk: int) -> HttpResponse:
     deliverable = get_object_or_404(deliverable_list_for(actor), pk=pk)
     project = deliverable.project
     answered = correction_list_for(actor, project=project, status=CorrectionStatus.ANSWERED)
-    form = VersionForm(request.POST, request.FILES, corrections=answered)
+    form = VersionForm(request.POST, request.FILES, corrections=answered, auto_id="version_%s")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -386,7 +396,9 @@ def version_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def trial_plan(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request)
     project = visible_project(actor, pk)
-    form = TrialPlanForm(request.POST, versions=_project_versions(actor, project), readers=_trial_readers(project))
+    form = TrialPlanForm(
+        request.POST, versions=_project_versions(actor, project), readers=_trial_readers(project), auto_id="trial_%s"
+    )
     if form.is_valid():
         try:
             services.trial_plan(actor=actor, project=project, **form.cleaned_data)
@@ -403,7 +415,7 @@ def trial_plan(request: HttpRequest, pk: int) -> HttpResponse:
 def correction_raise(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request)
     project = visible_project(actor, pk)
-    form = CorrectionForm(request.POST)
+    form = CorrectionForm(request.POST, auto_id="correction_%s")
     if form.is_valid():
         trial = (
             trial_list_for(actor, project)
