@@ -1,4 +1,8 @@
-"""Menu entries of the co-construction cycle, each shown to the portals that use it."""
+"""Menu entries of the co-construction cycle, each shown to the portals that use it.
+
+Partners reach their invitations from the alliance list (and from the notification), which keeps the
+menu on one line.
+"""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -14,10 +18,6 @@ def _library(actor: Actor) -> bool:
     return bool(actor.library_ids) or actor.is_superuser
 
 
-def _partner(actor: Actor) -> bool:
-    return bool(actor.memberships) and not actor.library_ids
-
-
 def _reader(actor: Actor) -> bool:
     return actor.reader_profile is not None
 
@@ -29,7 +29,6 @@ def _government(actor: Actor) -> bool:
 register(NavEntry(_("Alliances"), "alliance:alliance-list", order=30, visible=_in_organisation))
 register(NavEntry(_("Needs"), "alliance:need-list", order=31, visible=_library))
 register(NavEntry(_("Projects"), "alliance:project-list", order=32, visible=_in_organisation))
-register(NavEntry(_("Invitations"), "alliance:invitation-list", order=33, visible=_partner))
 register(NavEntry(_("Training"), "alliance:training-list", order=34, visible=_in_organisation))
 register(NavEntry(_("Guidance"), "alliance:guidance-list", order=35))
 register(NavEntry(_("Compliance"), "alliance:compliance", order=36, visible=_government))

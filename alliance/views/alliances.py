@@ -17,9 +17,10 @@ from stakeholders.forms import add_domain_error
 from stakeholders.models import Capability, Organization
 
 from .. import services
+from ..choices import InvitationStatus
 from ..forms import AllianceForm, JoinForm
 from ..models import Alliance, Transition
-from ..selectors import alliance_list_for, alliance_member_list_for, project_list_for
+from ..selectors import alliance_list_for, alliance_member_list_for, partner_invitation_list_for, project_list_for
 from ._common import refused
 
 # How many recent steps of the alliance's projects its page shows as activity.
@@ -35,7 +36,11 @@ def alliance_list(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     alliances = alliance_list_for(actor)
     can_create = bool(actor.managed_library_ids)
-    return render(request, "alliance/alliance_list.html", {"alliances": alliances, "can_create": can_create})
+    pending = partner_invitation_list_for(actor).filter(
+        status=InvitationStatus.PENDING, organization_id__in=actor.organization_ids
+    )
+    context = {"alliances": alliances, "can_create": can_create, "pending_invitations": pending}
+    return render(request, "alliance/alliance_list.html", context)
 
 
 @login_required

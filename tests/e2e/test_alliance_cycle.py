@@ -150,11 +150,12 @@ def test_a_project_goes_through_two_rounds_with_every_party_in_its_own_portal(
 
     for manager in (partner_manager, professor):
         w.as_user(manager)
-        w.go("/alliances/invitations/")
-        if manager is partner_manager:
-            w.shot("partner-invitations")
         with w.page.expect_navigation():
-            w.page.click("#received a")
+            w.page.click("nav >> text=联盟")  # invitations wait on the partner's alliance list
+        if manager is partner_manager:
+            w.shot("partner-alliances")
+        with w.page.expect_navigation():
+            w.page.click("#pending-invitations a")
         if manager is partner_manager:
             w.shot("partner-invitation")
         with w.page.expect_navigation():
@@ -279,6 +280,8 @@ def test_a_project_goes_through_two_rounds_with_every_party_in_its_own_portal(
     w.shot("project-list")
     w.go("/alliances/")
     w.shot("alliance-list")
+    w.go("/alliances/invitations/")
+    w.shot("invitation-list")
     assert Project.objects.get(pk=project.pk).status == "accepted"
     assert page.js_errors == []
 
