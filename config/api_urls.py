@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("stakeholders.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("feedback.api.urls")),
+    path("", include("risk.api.urls")),
     path("", include("alliance.api.urls")),
     path("history/<str:app_label>/<str:model>/<str:pk>/", HistoryView.as_view(), name="history"),
 ]

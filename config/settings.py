@@ -242,6 +242,9 @@ SPECTACULAR_SETTINGS = {
         "FeedbackThemeEnum": "feedback.choices.Theme",
         "SurveyStatusEnum": "feedback.choices.SurveyStatus",
         "QuestionKindEnum": "feedback.choices.QuestionKind",
+        "RiskCategoryEnum": "risk.choices.RiskCategory",
+        "RiskStatusEnum": "risk.choices.RiskStatus",
+        "RiskLevelEnum": "risk.choices.RiskLevel",
     },
 }
 

@@ -85,20 +85,19 @@ def template_list_for(actor: Actor) -> QuerySet[RiskTemplate]:
     return RiskTemplate.objects.active().order_by("category", "code")
 
 
-def mitigation_list_for(actor: Actor) -> QuerySet[Mitigation]:
-    return (
-        Mitigation.objects.active()
-        .filter(risk__register__in=visible_registers(actor))
-        .select_related("risk", "owner", "owner_organization")
-        .order_by("due_on", "id")
-    )
+def _active(qs: QuerySet[Any], include_archived: bool) -> QuerySet[Any]:
+    return qs if include_archived else qs.filter(archived_at__isnull=True)
 
 
-def emergency_plan_list_for(actor: Actor) -> QuerySet[EmergencyPlan]:
+def mitigation_list_for(actor: Actor, *, include_archived: bool = False) -> QuerySet[Mitigation]:
+    qs = Mitigation.objects.filter(risk__register__in=visible_registers(actor))
+    return _active(qs, include_archived).select_related("risk", "owner", "owner_organization").order_by("due_on", "id")
+
+
+def emergency_plan_list_for(actor: Actor, *, include_archived: bool = False) -> QuerySet[EmergencyPlan]:
     drills = Drill.objects.select_related("recorded_by").order_by("-held_on", "-id")
     return (
-        EmergencyPlan.objects.active()
-        .filter(risk__register__in=visible_registers(actor))
+        _active(EmergencyPlan.objects.filter(risk__register__in=visible_registers(actor)), include_archived)
         .select_related("risk")
         .prefetch_related(Prefetch("drills", queryset=drills))
         .order_by("risk_id", "id")
@@ -121,11 +120,10 @@ def review_list_for(actor: Actor) -> QuerySet[Review]:
     )
 
 
-def incident_list_for(actor: Actor) -> QuerySet[Incident]:
-    reviews = Review.objects.select_related("risk").order_by("id")
+def incident_list_for(actor: Actor, *, include_archived: bool = False) -> QuerySet[Incident]:
+    reviews = Review.objects.select_related("risk", "reviewed_by").order_by("id")
     return (
-        Incident.objects.active()
-        .filter(register__in=visible_registers(actor))
+        _active(Incident.objects.filter(register__in=visible_registers(actor)), include_archived)
         .select_related("register", "reported_by")
         .prefetch_related(Prefetch("reviews", queryset=reviews))
         .order_by("-occurred_at", "-id")

@@ -1,0 +1,87 @@
+"""List endpoints of the risk API run the same number of queries for 1 row and for 20."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from risk import services
+from tests.alliance.flow import act
+
+pytestmark = pytest.mark.django_db
+
+
+def _risks(w, n):
+    for i in range(n):
+        risk = services.risk_create(
+            actor=act(w.p.librarian), register=w.register, category="technology", title=f"风险{i}", likelihood=2,
+            impact=3, owner_organization=w.p.enterprise, owner=w.p.supplier,
+        )  # fmt: skip
+        services.mitigation_create(
+            actor=act(w.p.librarian), risk=risk, title=f"措施{i}", owner_organization=w.p.enterprise,
+            owner=w.p.supplier, due_on=timezone.localdate() + timedelta(days=5),
+        )  # fmt: skip
+        services.emergency_plan_create(
+            actor=act(w.p.librarian), risk=risk, title=f"预案{i}", trigger_conditions="x", steps="y", contacts="z"
+        )
+        plan = risk.emergency_plans.get()
+        services.drill_record(actor=act(w.p.librarian), plan=plan, held_on=timezone.localdate(), outcome="ok")
+        services.review_record(
+            actor=act(w.p.librarian), risk=risk, likelihood=2, impact=3, residual_likelihood=1, residual_impact=3
+        )
+        services.acceptance_give(
+            actor=act(w.p.librarian), risk=risk, rationale="可接受", expires_at=timezone.now() + timedelta(days=9)
+        )
+        services.incident_record(
+            actor=act(w.p.librarian), register=w.register, title=f"事件{i}", occurred_at=timezone.now(),
+            what_happened="x", impact="y", response="z",
+            rescores=[{"risk": risk, "likelihood": 2, "impact": 3}],
+        )  # fmt: skip
+
+
+LISTS = [
+    "/api/v1/risks/",
+    "/api/v1/risk-registers/",
+    "/api/v1/risk-mitigations/",
+    "/api/v1/risk-emergency-plans/",
+    "/api/v1/risk-acceptances/",
+    "/api/v1/risk-reviews/",
+    "/api/v1/risk-incidents/",
+    "/api/v1/risk-templates/",
+]
+
+
+def _count(api, user, url, count_queries):
+    client = api(user)
+    client.get(url)  # warm up: content types, session
+    with count_queries() as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.json()["count"]
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_list_query_count_does_not_grow_with_rows(url, w, api, count_queries):
+    _risks(w, 1)
+    one, n1 = _count(api, w.p.supplier, url, count_queries)
+    _risks(w, 19)
+    twenty, n20 = _count(api, w.p.supplier, url, count_queries)
+    assert one == twenty, f"{url}: {one} queries for {n1} rows, {twenty} for {n20}"
+    assert one <= 8
+
+
+def test_preassessment_list_query_count_is_pinned(p, api, count_queries):
+    from tests.risk.conftest import project_with_provider
+
+    counts = []
+    for _ in range(2):
+        for _ in range(1 if not counts else 19):
+            project = project_with_provider(p)
+            assessment = services.preassessment_start(actor=act(p.librarian), project=project)
+            services.preassessment_assess(
+                actor=act(p.librarian), assessment=assessment, category="ethics", finding="x", likelihood=1, impact=1
+            )
+        counts.append(_count(api, p.manager, "/api/v1/risk-preassessments/", count_queries))
+    assert counts[0][0] == counts[1][0] and counts[1][1] == 20
