@@ -18,6 +18,11 @@ def _library(actor: Actor) -> bool:
     return bool(actor.library_ids) or actor.is_superuser
 
 
+def _trains_or_is_trained(actor: Actor) -> bool:
+    """Library staff are trained; universities and research institutes train them."""
+    return bool(actor.library_ids) or actor.kind in ("university", "research") or actor.is_superuser
+
+
 def _reader(actor: Actor) -> bool:
     return actor.reader_profile is not None
 
@@ -29,7 +34,7 @@ def _government(actor: Actor) -> bool:
 register(NavEntry(_("Alliances"), "alliance:alliance-list", order=30, visible=_in_organisation))
 register(NavEntry(_("Needs"), "alliance:need-list", order=31, visible=_library))
 register(NavEntry(_("Projects"), "alliance:project-list", order=32, visible=_in_organisation))
-register(NavEntry(_("Training"), "alliance:training-list", order=34, visible=_in_organisation))
+register(NavEntry(_("Training"), "alliance:training-list", order=34, visible=_trains_or_is_trained))
 register(NavEntry(_("Guidance"), "alliance:guidance-list", order=35))
 register(NavEntry(_("Compliance"), "alliance:compliance", order=36, visible=_government))
 register(NavEntry(_("My trials"), "alliance:my-trials", order=37, visible=_reader))

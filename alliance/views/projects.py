@@ -369,7 +369,7 @@ def version_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """The provider uploads the next version; a rejected file is shown on the form, not lost in a redirect."""
     actor = actor_for(request)
     deliverable = get_object_or_404(deliverable_list_for(actor), pk=pk)
-    project = deliverable.project
+    project = visible_project(actor, deliverable.project_id)  # with its participants, for a re-render
     answered = correction_list_for(actor, project=project, status=CorrectionStatus.ANSWERED)
     form = VersionForm(request.POST, request.FILES, corrections=answered, auto_id="version_%s")
     if form.is_valid():

@@ -351,6 +351,7 @@ def test_provider_uploads_a_version_and_a_bad_file_is_shown_on_the_form(client, 
     response = client.post(url, {"file": bad, "notes": "v1"}, **EN)
     assert response.status_code == 200
     assert response.context["version_form"].errors["file"]
+    assert "Zhitu Technology" in response.content.decode()  # the re-rendered page still lists the participants
     assert not DeliverableVersion.objects.exists()
     response = client.post(url, {"file": pdf(), "notes": "v1"})
     assert response.status_code == 302

@@ -213,7 +213,7 @@ def test_a_project_goes_through_two_rounds_with_every_party_in_its_own_portal(
 
     # --- the trial falls short: a deviation goes back to the provider ------------------------------------------
     w.as_user(staff)
-    w.go(f"/alliances/trials/{first.pk}/")
+    w.go(f"/alliances/projects/trials/{first.pk}/")
     w.shot("trial-results")
     w.go(f"/alliances/projects/{project.pk}/")
     w.page.click("#raise-correction summary")
@@ -225,7 +225,7 @@ def test_a_project_goes_through_two_rounds_with_every_party_in_its_own_portal(
     correction = CorrectionRequest.objects.get(project=project)
 
     w.as_user(partner)
-    w.go(f"/alliances/corrections/{correction.pk}/")
+    w.go(f"/alliances/projects/corrections/{correction.pk}/")
     w.page.fill("#answer textarea[name=answer]", "更换了天线并优化了读取算法")
     w.submit("#answer")
     w.shot("correction-answered")
@@ -250,7 +250,7 @@ def test_a_project_goes_through_two_rounds_with_every_party_in_its_own_portal(
     w.transition("start_trial")
     second = Trial.objects.filter(project=project).latest("created_at")
     assert second.pk != first.pk and second.version.number == 2
-    w.go(f"/alliances/corrections/{correction.pk}/")
+    w.go(f"/alliances/projects/corrections/{correction.pk}/")
     w.submit("#verify")
     assert CorrectionRequest.objects.get(pk=correction.pk).status == "closed"
 
