@@ -86,7 +86,7 @@ class PreferenceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type
     def get_queryset(self) -> QuerySet[Any]:
         return selectors.preference_list_for(self.request.user)
 
-    @extend_schema(request=PreferenceSerializer, responses=PreferenceSerializer)
+    @extend_schema(request=PreferenceSerializer, responses={200: PreferenceSerializer})
     def create(self, request: Request) -> Response:
         body = PreferenceSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -140,3 +140,11 @@ def test_password_reset_for_an_unknown_address_sends_nothing(client):
     response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
     assert response.status_code == 302
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_forged_session_cookie_is_ignored_not_a_server_error(client):
+    client.cookies["sessionid"] = "abc\x00defghijklmnop"
+    response = client.get("/api/v1/organizations/")
+    assert response.status_code in (401, 403)
+    assert response.json()["error"]["code"] == "not_authenticated"

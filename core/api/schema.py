@@ -1,0 +1,76 @@
+"""OpenAPI post-processing: every operation documents the error answers it can give.
+
+All errors share one shape (core.api.exceptions); listing them per operation lets clients and the
+fuzzer (tests/test_api_fuzz.py) rely on the schema for failures too, not only for successes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string", "description": "Stable machine-readable code, e.g. not_found."},
+                "message": {"type": "string", "description": "What is wrong, in the request's language."},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    "description": "Messages per input field (empty when the error is not about a field).",
+                },
+            },
+            "required": ["code", "message", "fields"],
+        }
+    },
+    "required": ["error"],
+}
+
+_DESCRIPTIONS = {
+    "400": "The input is invalid or breaks a rule; the message says which.",
+    "401": "No valid credentials (session or `Authorization: Token gj_...`).",
+    "403": "Signed in, but not allowed to do this.",
+    "404": "No such object, or not visible to you.",
+    "405": "Method not allowed here.",
+    "406": "The requested response format is not available.",
+    "409": "The object's state does not allow this (e.g. a failing guard).",
+    "413": "The upload is too large.",
+    "415": "Unsupported request content type.",
+    "429": "Too many requests; retry later.",
+}
+_METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in _METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, text in _DESCRIPTIONS.items():
+                responses.setdefault(code, {"description": text, "content": ref})
+    return result
+
+
+_BLANKABLE_FORMATS = {"email", "uri"}
+
+
+def relax_blank_formats(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """Optional e-mail and URL fields are stored blank (""), which no `format` validator accepts.
+
+    In response schemas (components not ending in "Request") such a field is documented as a string
+    that is either empty or in the format, so clients validating answers are not surprised by "".
+    """
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            continue
+        for prop in component.get("properties", {}).values():
+            fmt = prop.get("format")
+            if prop.get("type") == "string" and fmt in _BLANKABLE_FORMATS:
+                del prop["format"]
+                prop["anyOf"] = [{"format": fmt}, {"maxLength": 0}]
+    return result
