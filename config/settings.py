@@ -127,6 +127,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+SESSION_ENGINE = "core.sessions"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -212,6 +213,11 @@ if TESTING:
     REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []
 
 SPECTACULAR_SETTINGS = {
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.add_error_responses",
+        "core.api.schema.relax_blank_formats",
+    ],
     "TITLE": "Gongjian API",
     "DESCRIPTION": "The co-construction platform of a library and its partners. "
     "Authenticate with a session or with `Authorization: Token gj_...`.",
