@@ -78,6 +78,26 @@ def test_unrelated_organisation_gets_404_on_alliance_project_need_and_timeline(c
     assert project.title not in client.get(reverse("alliance:project-list")).content.decode()
 
 
+def test_unrelated_organisation_gets_404_on_trial_correction_and_deliverable_routes(client, p, outsider):
+    project = to_development(p, new_project(p))
+    trial = start_trial(p, project, deliver(p, project))
+    correction = services.correction_raise(
+        actor=act(p.librarian), project=project, title="慢", severity="low", due_on=timezone.localdate(), trial=trial
+    )
+    signed_in(client, outsider)
+    assert client.get(reverse("alliance:trial-detail", args=[trial.pk])).status_code == 404
+    assert client.get(reverse("alliance:correction-detail", args=[correction.pk])).status_code == 404
+    response = client.post(reverse("alliance:correction-answer", args=[correction.pk]), {"answer": "x"})
+    assert response.status_code == 404
+    deliverable = trial.version.deliverable
+    response = client.post(reverse("alliance:version-upload", args=[deliverable.pk]), {"file": pdf()})
+    assert response.status_code == 404
+    response = client.post(reverse("alliance:project-transition", args=[project.pk]), {"name": "cancel"})
+    assert response.status_code == 404
+    project.refresh_from_db()
+    assert project.status == "in_trial" and deliverable.versions.count() == 1
+
+
 def test_partner_in_the_alliance_but_not_the_project_gets_404(client, p):
     project = new_project(p)
     signed_in(client, p.supplier)
@@ -298,6 +318,47 @@ def test_need_and_alliance_list_query_counts_are_the_same_for_1_and_20_rows(clie
         services.alliance_create(actor=act(p.manager), lead_library=p.library, name=f"联盟 {i}")
     assert _list_queries(client, count_queries, "alliance:need-list") == needs_one
     assert _list_queries(client, count_queries, "alliance:alliance-list") == alliances_one
+
+
+def test_training_guidance_and_reader_trial_lists_keep_their_query_counts_for_1_and_20_rows(client, p, count_queries):
+    def add(i: int) -> None:
+        services.training_program_create(
+            actor=act(p.professor), alliance=p.alliance, trainer=p.university, title=f"课程 {i}"
+        )
+        services.guidance_issue(
+            actor=act(p.officer),
+            kind="standard",
+            title=f"规范 {i}",
+            code=f"DB33/T {i}",
+            effective_on=timezone.localdate(),
+        )
+
+    add(0)
+    signed_in(client, p.librarian)
+    training_one = _list_queries(client, count_queries, "alliance:training-list")
+    guidance_one = _list_queries(client, count_queries, "alliance:guidance-list")
+    for i in range(1, 20):
+        add(i)
+    assert _list_queries(client, count_queries, "alliance:training-list") == training_one
+    assert _list_queries(client, count_queries, "alliance:guidance-list") == guidance_one
+
+
+def test_my_trials_query_count_is_the_same_for_1_and_20_trials(client, p, count_queries):
+    reader = p.readers[0]
+    signed_in(client, reader.user)
+
+    def trial_for(title: str) -> None:
+        project = services.project_create(
+            actor=act(p.librarian), alliance=p.alliance, title=title, needs=[analysed_need(p)]
+        )
+        to_development(p, project)
+        start_trial(p, project, deliver(p, project))
+
+    trial_for("一")
+    one = _list_queries(client, count_queries, "alliance:my-trials")
+    for i in range(19):
+        trial_for(f"项目 {i}")
+    assert _list_queries(client, count_queries, "alliance:my-trials") == one
 
 
 def test_project_page_offers_the_next_steps_with_their_guards(client, p):
