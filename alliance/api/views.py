@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -36,6 +36,11 @@ ERRORS = {
     409: OpenApiResponse(description="The object's state does not allow this; the message names the rule."),
 }
 UPLOAD_PARSERS = (JSONParser, MultiPartParser, FormParser)
+# Lists served by detail actions are paginated like the main lists.
+PAGE_PARAMS = [
+    OpenApiParameter("page", int, description="A page number within the paginated result set."),
+    OpenApiParameter("page_size", int, description="Number of results to return per page."),
+]
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
@@ -102,8 +107,12 @@ class AllianceViewSet(_ArchivableList, mixins.ListModelMixin, mixins.RetrieveMod
         services.alliance_archive(actor=self.actor, alliance=alliance)
         return self.respond(self.reread(alliance))
 
-    @extend_schema(summary="The alliance's active members with their roles and benefit terms")
-    @action(detail=True, methods=["get"], serializer_class=s.AllianceMemberSerializer)
+    @extend_schema(
+        summary="The alliance's active members with their roles and benefit terms",
+        parameters=PAGE_PARAMS,
+        responses={200: s.AllianceMemberSerializer(many=True), **_errors(404)},
+    )
+    @action(detail=True, methods=["get"], serializer_class=s.AllianceMemberSerializer, filter_backends=[])
     def members(self, request: Request, pk: str) -> Response:
         alliance = self.get_object()
         page = self.paginate_queryset(selectors.alliance_member_list_for(self.actor, alliance))
@@ -235,13 +244,19 @@ class NeedViewSet(_ArchivableList, mixins.ListModelMixin, mixins.RetrieveModelMi
         request=s.EvidenceCreateSerializer,
         responses={201: s.EvidenceSerializer, **_errors(400, 403, 404, 409)},
     )
-    @action(detail=True, methods=["post"], url_path="evidence", serializer_class=s.EvidenceSerializer)
+    @action(
+        detail=True, methods=["post"], url_path="evidence", serializer_class=s.EvidenceSerializer, filter_backends=[]
+    )
     def add_evidence(self, request: Request, pk: str) -> Response:
         need = self.get_object()
         evidence = services.need_add_evidence(actor=self.actor, need=need, **self.validated(s.EvidenceCreateSerializer))
         return self.respond(evidence, s.EvidenceSerializer, created=True)
 
-    @extend_schema(summary="The evidence behind a need")
+    @extend_schema(
+        summary="The evidence behind a need",
+        parameters=PAGE_PARAMS,
+        responses={200: s.EvidenceSerializer(many=True), **_errors(404)},
+    )
     @add_evidence.mapping.get
     def evidence(self, request: Request, pk: str) -> Response:
         need = self.get_object()
@@ -480,7 +495,11 @@ class ProjectViewSet(_ArchivableList, mixins.ListModelMixin, mixins.RetrieveMode
         project = self.get_object()
         return Response(s.TimelineEntrySerializer(project_timeline(self.actor, project), many=True).data)
 
-    @extend_schema(summary="Sign-offs given on the project's trials")
+    @extend_schema(
+        summary="Sign-offs given on the project's trials",
+        parameters=PAGE_PARAMS,
+        responses={200: s.SignoffSerializer(many=True), **_errors(404)},
+    )
     @action(detail=True, methods=["get"], serializer_class=s.SignoffSerializer, filter_backends=[])
     def signoffs(self, request: Request, pk: str) -> Response:
         project = self.get_object()
@@ -736,14 +755,24 @@ class TrainingProgramViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.Retrie
         request=s.TrainingSessionCreateSerializer,
         responses={201: s.TrainingSessionSerializer, **_errors(400, 403, 404, 409)},
     )
-    @action(detail=True, methods=["post"], url_path="sessions", serializer_class=s.TrainingSessionSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="sessions",
+        serializer_class=s.TrainingSessionSerializer,
+        filter_backends=[],
+    )
     def add_session(self, request: Request, pk: str) -> Response:
         program = self.get_object()
         data = self.validated(s.TrainingSessionCreateSerializer)
         session = services.training_session_add(actor=self.actor, program=program, **data)
         return self.respond(session, s.TrainingSessionSerializer, created=True)
 
-    @extend_schema(summary="The programme's sessions")
+    @extend_schema(
+        summary="The programme's sessions",
+        parameters=PAGE_PARAMS,
+        responses={200: s.TrainingSessionSerializer(many=True), **_errors(404)},
+    )
     @add_session.mapping.get
     def sessions(self, request: Request, pk: str) -> Response:
         program = self.get_object()
