@@ -148,6 +148,16 @@ def test_alliance_page_shows_members_roles_capabilities_and_terms(client, p):
     assert "RFID" in page
 
 
+def test_library_manager_founds_an_alliance_and_a_partner_cannot(client, p):
+    signed_in(client, p.manager)
+    response = client.post(reverse("alliance:alliance-create"), {"name": "杭州智慧阅读联盟", "charter": "共建共享"})
+    alliance = p.library.led_alliances.get(name="杭州智慧阅读联盟")
+    assert response["Location"] == reverse("alliance:alliance-detail", args=[alliance.pk])
+    signed_in(client, p.supplier)
+    response = client.post(reverse("alliance:alliance-create"), {"name": "企业联盟"}, **EN)
+    assert response.status_code == 200 and "Act for a library" in response.content.decode()
+
+
 def test_library_manager_admits_an_organisation(client, p, other_org):
     signed_in(client, p.manager)
     url = reverse("alliance:alliance-join", args=[p.alliance.pk])
@@ -454,6 +464,22 @@ def test_trial_plan_ending_before_it_starts_rerenders_with_the_error(client, p):
     assert response.status_code == 200
     assert "The end lies before the start." in response.content.decode()
     assert not Trial.objects.exists()
+
+
+def test_staff_invite_more_readers_and_only_consenting_ones_are_offered(client, p, library):
+    project = to_development(p, new_project(p))
+    trial = start_trial(p, project, deliver(p, project))
+    willing = f.ReaderFactory(home_library=library, consent_trials=True)
+    unwilling = f.ReaderFactory(home_library=library, consent_trials=False)
+    signed_in(client, p.librarian)
+    offered = client.get(reverse("alliance:trial-detail", args=[trial.pk])).context["invite_form"]
+    choices = set(offered.fields["readers"].queryset)
+    assert willing in choices and unwilling not in choices and p.readers[0] not in choices
+    response = client.post(reverse("alliance:trial-invite", args=[trial.pk]), {"readers": [unwilling.pk]}, **EN)
+    assert response.status_code == 200 and response.context["invite_form"].errors["readers"]
+    client.post(reverse("alliance:trial-invite", args=[trial.pk]), {"readers": [willing.pk]})
+    assert trial.invitations.filter(reader=willing).exists()
+    assert not trial.invitations.filter(reader=unwilling).exists()
 
 
 def test_reader_responds_once_and_a_bad_score_is_shown(client, p):
