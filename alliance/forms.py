@@ -67,6 +67,13 @@ class JoinForm(forms.Form):
         field.queryset = organizations if organizations is not None else Organization.objects.none()
 
 
+class TermsForm(forms.Form):
+    """What a member brings and what it gains: the benefit mechanism, as agreed with the lead library."""
+
+    contributes = forms.CharField(label=_("Contributes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    receives = forms.CharField(label=_("Receives"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 # --- needs ---------------------------------------------------------------------------------------------------
 
 

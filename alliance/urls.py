@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", alliances.alliance_detail, name="alliance-detail"),
     path("<int:pk>/join/", alliances.alliance_join, name="alliance-join"),
     path("members/<int:pk>/leave/", alliances.member_leave, name="member-leave"),
+    path("members/<int:pk>/terms/", alliances.member_terms, name="member-terms"),
     path("needs/", needs.need_list, name="need-list"),
     path("needs/new/", needs.need_create, name="need-create"),
     path("needs/<int:pk>/", needs.need_detail, name="need-detail"),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,7 @@ from stakeholders.models import Capability, Organization
 
 from .. import services
 from ..choices import InvitationStatus
-from ..forms import AllianceForm, JoinForm
+from ..forms import AllianceForm, JoinForm, TermsForm
 from ..models import Alliance, Transition
 from ..selectors import alliance_list_for, alliance_member_list_for, partner_invitation_list_for, project_list_for
 from ._common import refused
@@ -138,3 +139,20 @@ def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
         # Whoever left no longer sees the alliance.
         return redirect("alliance:alliance-list")
     return redirect("alliance:alliance-detail", pk=member.alliance_id)
+
+
+@login_required
+@require_POST
+def member_terms(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead library's managers record what a member contributes and receives."""
+    actor = actor_for(request)
+    member = get_object_or_404(alliance_member_list_for(actor), pk=pk)
+    form = TermsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.alliance_member_update_terms(actor=actor, member=member, **form.cleaned_data)
+        except DomainError as exc:
+            refused(request, exc)
+        else:
+            messages.success(request, _("The benefit terms are saved."))
+    return redirect(reverse("alliance:alliance-detail", args=[member.alliance_id]) + "#members")

@@ -158,6 +158,18 @@ def test_library_manager_founds_an_alliance_and_a_partner_cannot(client, p):
     assert response.status_code == 200 and "Act for a library" in response.content.decode()
 
 
+def test_library_manager_records_benefit_terms_and_a_partner_cannot(client, p):
+    member = p.alliance.members.get(organization=p.university)
+    url = reverse("alliance:member-terms", args=[member.pk])
+    signed_in(client, p.professor)
+    response = client.post(url, {"contributes": "自封", "receives": "全部"}, follow=True, **EN)
+    assert "Only managers of the alliance" in response.content.decode()
+    signed_in(client, p.manager)
+    client.post(url, {"contributes": "馆员培训与评估", "receives": "研究数据"})
+    member.refresh_from_db()
+    assert (member.contributes, member.receives) == ("馆员培训与评估", "研究数据")
+
+
 def test_library_manager_admits_an_organisation(client, p, other_org):
     signed_in(client, p.manager)
     url = reverse("alliance:alliance-join", args=[p.alliance.pk])
