@@ -21,6 +21,7 @@ urlpatterns = [
     path("org/", include("stakeholders.urls")),
     path("alliances/", include("alliance.urls")),
     path("notifications/", include("notifications.urls")),
+    path("risk/", include("risk.urls")),
     path("", include("core.urls")),
 ]
 

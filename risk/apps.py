@@ -10,7 +10,7 @@ class RiskConfig(AppConfig):
     def ready(self) -> None:
         from alliance import hooks
 
-        from . import demo
+        from . import demo, navigation  # noqa: F401  (navigation registers the menu entry)
         from .services import preassessment_check
 
         # The cycle's development guard asks this app whether the project's risks were pre-assessed.
