@@ -324,6 +324,20 @@ def test_training_and_guidance_pages_for_trainer_staff_and_government(
     w.submit("#sessions form")
     program = alliance.training_programs.get()
 
+    w.as_user(staff_manager)
+    w.go("/alliances/new/")
+    w.shot("alliance-form")
+    w.page.fill("#id_name", "杭州智慧阅读联盟")
+    w.submit("main form.gj-form")
+    expect(w.page.locator("h1")).to_contain_text("杭州智慧阅读联盟")
+    w.go(f"/alliances/{alliance.pk}/")
+    terms = w.page.locator("#member-table tr", has_text=university.name_zh).locator(".member-terms")
+    terms.locator("summary").click()
+    terms.locator("textarea[name=contributes]").fill("馆员培训与效果评估")
+    with w.page.expect_navigation():
+        terms.locator("button[type=submit]").click()
+    expect(w.page.locator("#member-table")).to_contain_text("馆员培训与效果评估")
+
     w.as_user(staff)
     w.go(f"/alliances/training/{program.pk}/")
     w.submit("main form[action$='/enrol/']")
