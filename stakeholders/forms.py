@@ -152,6 +152,29 @@ class TokenForm(forms.Form):
         return value
 
 
+class InviteeAccountForm(forms.Form):
+    """An invitee without an account creates one; the e-mail address is the invitation's."""
+
+    username = forms.CharField(label=_("User name"), max_length=150)
+    display_name = forms.CharField(label=_("Name shown to others"), max_length=100, required=False)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            try:
+                password_validation.validate_password(p1)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
 class ReaderSignupForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
     display_name = forms.CharField(label=_("Name shown to others"), max_length=100, required=False)

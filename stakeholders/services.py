@@ -286,6 +286,29 @@ def invitation_accept(*, user: Any, raw_token: str) -> Membership:
 
 
 @transaction.atomic
+def invitation_accept_new_account(
+    *, raw_token: str, username: str, password: str, display_name: str = ""
+) -> Membership:
+    """Someone invited who has no account yet creates one for the invited address and joins."""
+    invitation = invitation_by_token(raw_token)
+    if invitation is None:
+        raise DomainError(_("This invitation link is not valid."), code="invitation_invalid")
+    User = get_user_model()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ConflictError(_("This user name is taken."), fields={"username": [_("Taken.")]})
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ConflictError(
+            _("An account with this e-mail address exists already: sign in with it to accept."),
+            fields={"username": [_("Sign in instead.")]},
+        )
+    user = User(username=username, email=invitation.email, display_name=display_name)
+    user.set_password(password)
+    _full_clean(user, exclude=["password"])
+    user.save()
+    return invitation_accept(user=user, raw_token=raw_token)
+
+
+@transaction.atomic
 def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
     inv = Invitation.objects.select_for_update().get(pk=invitation.pk)
     _require_manager(actor, inv.organization)

@@ -30,6 +30,7 @@ from .forms import (
     CapabilityForm,
     ConsentForm,
     InvitationForm,
+    InviteeAccountForm,
     MembershipRoleForm,
     OrganizationFilterForm,
     OrganizationForm,
@@ -341,13 +342,29 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_by_token(token)
     error = ""
+    account_form = InviteeAccountForm(request.POST if request.method == "POST" and "username" in request.POST else None)
     if request.method == "POST":
-        if not request.user.is_authenticated:
+        if not request.user.is_authenticated and "username" not in request.POST:
             return redirect(f"{reverse('login')}?{urlencode({'next': request.path})}")
         try:
-            membership = services.invitation_accept(user=request.user, raw_token=token)
+            if request.user.is_authenticated:
+                membership = services.invitation_accept(user=request.user, raw_token=token)
+            elif account_form.is_valid():
+                membership = services.invitation_accept_new_account(
+                    raw_token=token,
+                    username=account_form.cleaned_data["username"],
+                    password=account_form.cleaned_data["password1"],
+                    display_name=account_form.cleaned_data["display_name"],
+                )
+                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            else:
+                raise DomainError(_("Please correct the errors below."))
         except DomainError as exc:
             error = exc.message
+            for field, msgs in exc.fields.items():
+                if field in account_form.fields and account_form.is_bound:
+                    for msg in msgs:
+                        account_form.add_error(field, msg)
         else:
             request.session[ACTING_ORG_SESSION_KEY] = membership.organization_id
             reset_actor(request)
@@ -356,6 +373,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "invitation": invitation,
         "error": error,
+        "account_form": account_form,
         "login_url": f"{reverse('login')}?{urlencode({'next': request.path})}",
     }
     return render(request, "stakeholders/invitation_accept.html", context, status=400 if error else 200)

@@ -477,3 +477,35 @@ def test_capability_list_filters_by_category_exports_and_refreshes_in_place(clie
     assert "图像识别" in partial and "自助借还机" not in partial and "<html" not in partial
     text = client.get(url, {"category": "ai", "export": "csv"}).content.decode("utf-8-sig")
     assert "图像识别" in text and "自助借还机" not in text
+
+
+def test_invitee_without_an_account_creates_one_and_joins(client, enterprise, partner_manager):
+    _inv, raw = invitation_create(actor=actor(partner_manager), organization=enterprise, email="new.hire@example.org")
+    url = reverse("stakeholders:invitation-accept", args=[raw])
+    weak = client.post(url, {"username": "newhire", "password1": "123", "password2": "123"})
+    assert weak.status_code == 400
+    assert not Membership.objects.filter(user__username="newhire").exists()
+    response = client.post(
+        url,
+        {
+            "username": "newhire",
+            "display_name": "新同事",
+            "password1": "lantern-harbor-42",
+            "password2": "lantern-harbor-42",
+        },
+    )
+    assert response.status_code == 302
+    membership = Membership.objects.active().get(user__username="newhire", organization=enterprise)
+    assert membership.user.email == "new.hire@example.org"
+    assert client.get(reverse("core:dashboard")).status_code == 200
+
+
+def test_invitee_whose_address_has_an_account_is_told_to_sign_in(client, enterprise, partner_manager):
+    f.UserFactory(email="known@example.org")
+    _inv, raw = invitation_create(actor=actor(partner_manager), organization=enterprise, email="known@example.org")
+    response = client.post(
+        reverse("stakeholders:invitation-accept", args=[raw]),
+        {"username": "someone-new", "password1": "lantern-harbor-42", "password2": "lantern-harbor-42"},
+    )
+    assert response.status_code == 400
+    assert not Membership.objects.filter(user__username="someone-new").exists()
