@@ -22,6 +22,7 @@ urlpatterns = [
     path("alliances/", include("alliance.urls")),
     path("notifications/", include("notifications.urls")),
     path("risk/", include("risk.urls")),
+    path("feedback/", include("feedback.urls")),
     path("", include("core.urls")),
 ]
 

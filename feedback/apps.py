@@ -8,6 +8,6 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Reader feedback")
 
     def ready(self) -> None:
-        from . import demo, history  # noqa: F401 - history registers who may read each model's history
+        from . import demo, history, navigation  # noqa: F401 - history: who may read it; navigation: the menu
 
         demo.register()

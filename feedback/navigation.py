@@ -1,0 +1,14 @@
+"""Menu entries of the feedback loop: readers give and follow theirs."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.navigation import NavEntry, register
+from stakeholders.access import Actor
+
+
+def _reader(actor: Actor) -> bool:
+    return actor.reader_profile is not None
+
+
+register(NavEntry(_("My feedback"), "feedback:my-list", order=38, visible=_reader))
+register(NavEntry(_("Readers' needs"), "feedback:public-needs", order=39, visible=_reader))

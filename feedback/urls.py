@@ -1,0 +1,14 @@
+from django.urls import path
+
+from .views import reader
+
+app_name = "feedback"
+urlpatterns = [
+    path("", reader.feedback_give, name="give"),
+    path("mine/", reader.my_feedback_list, name="my-list"),
+    path("mine/<int:pk>/", reader.my_feedback_detail, name="my-detail"),
+    path("mine/<int:pk>/solved/", reader.my_feedback_verdict, {"verdict": "confirm"}, name="my-confirm"),
+    path("mine/<int:pk>/not-solved/", reader.my_feedback_verdict, {"verdict": "reopen"}, name="my-reopen"),
+    path("needs/", reader.public_need_list, name="public-needs"),
+    path("needs/<int:pk>/support/", reader.public_need_support, name="public-need-support"),
+]
