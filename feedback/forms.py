@@ -8,10 +8,13 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from alliance.models import Trial
+from alliance.choices import Severity
+from alliance.models import Need, Project, Trial
+from core.models import User
 from stakeholders.models import Organization
 
-from .choices import FeedbackKind
+from .choices import FeedbackKind, FeedbackStatus, Theme
+from .models import Feedback
 
 RATING_CHOICES = [("", _("No rating")), *[(str(n), "★" * n) for n in range(1, 6)]]
 
@@ -88,3 +91,132 @@ class ReopenForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
+
+
+def _styled(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+
+
+def _blank(label: Any, choices: Any) -> list[tuple[str, Any]]:
+    return [("", label), *choices]
+
+
+class InboxFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("State"), choices=_blank(_("All states"), FeedbackStatus.choices), required=False
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=_blank(_("All kinds"), FeedbackKind.choices), required=False)
+    theme = forms.ChoiceField(label=_("Theme"), choices=_blank(_("All themes"), Theme.choices), required=False)
+    tag = forms.CharField(label=_("Tag"), max_length=40, required=False)
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _styled(self)
+        self.fields["status"].widget.attrs["class"] = "form-select form-select-sm"
+        for name in ("kind", "theme"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        for name in ("tag", "q"):
+            self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
+
+
+def _tag_list(value: str) -> list[str]:
+    return [t.strip() for t in value.replace("，", ",").split(",") if t.strip()]
+
+
+class BulkForm(forms.Form):
+    """Categorise many at once: a theme and tags to add."""
+
+    theme = forms.ChoiceField(label=_("Theme"), choices=_blank(_("Keep the theme"), Theme.choices), required=False)
+    add_tags = forms.CharField(label=_("Add tags"), max_length=300, required=False, help_text=_("Separated by commas."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _styled(self)
+
+    def clean_add_tags(self) -> list[str]:
+        return _tag_list(self.cleaned_data.get("add_tags") or "")
+
+
+class TriageForm(forms.Form):
+    theme = forms.ChoiceField(label=_("Theme"), choices=_blank("—", Theme.choices), required=False)
+    tags = forms.CharField(label=_("Tags"), max_length=300, required=False, help_text=_("Separated by commas."))
+    assignee = forms.ModelChoiceField(label=_("Responsible person"), queryset=User.objects.none(), required=False)
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False)
+
+    def __init__(self, *args: Any, staff: QuerySet[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assignee = self.fields["assignee"]
+        assert isinstance(assignee, forms.ModelChoiceField)
+        if staff is not None:
+            assignee.queryset = staff
+        _styled(self)
+
+    def clean_tags(self) -> list[str]:
+        return _tag_list(self.cleaned_data.get("tags") or "")
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer to the reader"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    resolve = forms.BooleanField(label=_("Resolved: ask the reader to confirm"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _styled(self)
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(label=_("Why it is hidden"), max_length=300)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _styled(self)
+
+
+class NeedLinkForm(forms.Form):
+    need = forms.ModelChoiceField(label=_("Need"), queryset=Need.objects.none())
+
+    def __init__(self, *args: Any, needs: QuerySet[Need] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["need"]
+        assert isinstance(field, forms.ModelChoiceField)
+        if needs is not None:
+            field.queryset = needs
+        _styled(self)
+
+
+class RouteForm(forms.Form):
+    project = forms.ModelChoiceField(label=_("Project"), queryset=Project.objects.none())
+    title = forms.CharField(label=_("Title of the correction request"), max_length=200)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM)
+    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, projects: QuerySet[Project] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["project"]
+        assert isinstance(field, forms.ModelChoiceField)
+        if projects is not None:
+            field.queryset = projects
+        _styled(self)
+
+
+class MergeForm(forms.Form):
+    duplicates = forms.ModelMultipleChoiceField(
+        label=_("Duplicates to merge into this one"),
+        queryset=Feedback.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, candidates: QuerySet[Feedback] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["duplicates"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        if candidates is not None:
+            field.queryset = candidates

@@ -12,3 +12,10 @@ def _reader(actor: Actor) -> bool:
 
 register(NavEntry(_("My feedback"), "feedback:my-list", order=38, visible=_reader))
 register(NavEntry(_("Readers' needs"), "feedback:public-needs", order=39, visible=_reader))
+
+
+def _library(actor: Actor) -> bool:
+    return bool(actor.library_ids) or actor.is_superuser
+
+
+register(NavEntry(_("Feedback"), "feedback:inbox", order=33, visible=_library))

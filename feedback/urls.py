@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import reader
+from .views import reader, staff
 
 app_name = "feedback"
 urlpatterns = [
@@ -11,4 +11,9 @@ urlpatterns = [
     path("mine/<int:pk>/not-solved/", reader.my_feedback_verdict, {"verdict": "reopen"}, name="my-reopen"),
     path("needs/", reader.public_need_list, name="public-needs"),
     path("needs/<int:pk>/support/", reader.public_need_support, name="public-need-support"),
+    path("inbox/", staff.inbox, name="inbox"),
+    path("inbox/bulk/", staff.inbox_bulk, name="inbox-bulk"),
+    path("inbox/<int:pk>/", staff.staff_detail, name="staff-detail"),
+    path("inbox/<int:pk>/attachment/", staff.staff_attachment, name="staff-attachment"),
+    path("inbox/<int:pk>/<slug:action>/", staff.staff_action, name="staff-action"),
 ]
