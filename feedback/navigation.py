@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.navigation import NavEntry, register
 from stakeholders.access import Actor
+from stakeholders.choices import PARTNER_KINDS
 
 
 def _reader(actor: Actor) -> bool:
@@ -19,3 +20,10 @@ def _library(actor: Actor) -> bool:
 
 
 register(NavEntry(_("Feedback"), "feedback:inbox", order=33, visible=_library))
+
+
+def _partner(actor: Actor) -> bool:
+    return any(m.organization.kind in PARTNER_KINDS for m in actor.memberships)
+
+
+register(NavEntry(_("Readers' feedback"), "feedback:partner-list", order=33, visible=_partner))

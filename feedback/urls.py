@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import reader, staff
+from .views import partner, reader, staff
 
 app_name = "feedback"
 urlpatterns = [
@@ -16,4 +16,6 @@ urlpatterns = [
     path("inbox/<int:pk>/", staff.staff_detail, name="staff-detail"),
     path("inbox/<int:pk>/attachment/", staff.staff_attachment, name="staff-attachment"),
     path("inbox/<int:pk>/<slug:action>/", staff.staff_action, name="staff-action"),
+    path("partner/", partner.partner_list, name="partner-list"),
+    path("partner/<int:pk>/", partner.partner_detail, name="partner-detail"),
 ]
