@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.i18n import set_language as django_set_language
+
+from core.services import user_set_language
 
 # The stakeholder foundation (who acts for whom) is what every portal's dashboard starts from, so the
 # dashboard reads it; later apps add their own panels through their own pages.
@@ -96,3 +100,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["profile"] = actor.reader_profile
         context["libraries"] = list(organization_list_for(actor)[:10])
     return render(request, "core/dashboard.html", context)
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, and for a signed-in person also their saved preference (used by e-mails)."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_set_language(user=request.user, language=language)
+    return response
