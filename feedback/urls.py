@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import partner, reader, staff
+from .views import insight, partner, reader, staff
 
 app_name = "feedback"
 urlpatterns = [
@@ -18,4 +18,5 @@ urlpatterns = [
     path("inbox/<int:pk>/<slug:action>/", staff.staff_action, name="staff-action"),
     path("partner/", partner.partner_list, name="partner-list"),
     path("partner/<int:pk>/", partner.partner_detail, name="partner-detail"),
+    path("insight/", insight.insight, name="insight"),
 ]
