@@ -1,0 +1,136 @@
+"""The reader feedback loop in a real browser: a reader's need with a photo becomes evidence for a library
+need, a complaint goes to the project's provider without the reader's name, and the reader confirms the answer.
+
+With FEEDBACK_SHOTS=<directory> every page visited is also saved as a screenshot in Chinese and English.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from alliance.models import NeedEvidence
+from feedback.models import Feedback
+from tests.alliance.flow import analysed_need, make_parties, new_project, to_development
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SHOTS = os.environ.get("FEEDBACK_SHOTS", "")
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+
+def shot(page: Any, name: str) -> None:
+    """Both languages of the current page (the language cookie decides)."""
+    if not SHOTS:
+        return
+    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    for lang in ("en", "zh-hans"):
+        page.context.add_cookies([{"name": "django_language", "value": lang, "url": page.base_url}])
+        page.reload()
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=f"{SHOTS}/{name}-{lang}.png", full_page=True)
+    page.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": page.base_url}])
+
+
+def as_user(page: Any, sign_in: Any, user: Any) -> None:
+    page.context.clear_cookies()
+    sign_in(page, user)
+
+
+def submit(page: Any, form: str) -> None:
+    with page.expect_navigation():
+        page.click(f"{form} button[type=submit]")
+
+
+def test_a_readers_need_and_complaint_travel_to_the_library_and_the_provider_and_back(
+    page, sign_in, tmp_path, library, enterprise, government, staff_manager, staff, partner, reader
+):
+    p = make_parties(library, enterprise, government, staff_manager, staff, partner)
+    need = analysed_need(p)
+    project = to_development(p, new_project(p))
+    reader.display_name = "王小明"
+    reader.save()
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(PNG)
+
+    # The reader gives a public need with a photo, on a phone-sized screen.
+    as_user(page, sign_in, reader)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.base_url + "/feedback/")
+    shot(page, "reader-give")
+    page.check("input[name=kind][value=need]")
+    page.fill("textarea[name=text]", "高峰期自助借还机前排长队，希望增加一台")
+    page.set_input_files("input[name=attachment]", str(photo))
+    page.check("input[name=is_public]")
+    page.check("input[name=consent_contact]")
+    submit(page, "main form.gj-form")
+    expect(page.locator("#feedback-text")).to_contain_text("排长队")
+    shot(page, "reader-detail-new")
+    first = Feedback.objects.get()
+    assert first.attachment and first.consent_contact and first.is_public
+
+    # And a complaint about the deliverable on trial.
+    page.goto(page.base_url + "/feedback/")
+    page.check("input[name=kind][value=complaint]")
+    page.fill("textarea[name=text]", "新借还机识别太慢，要刷三次")
+    page.select_option("select[name=rating]", "2")
+    submit(page, "main form.gj-form")
+    complaint = Feedback.objects.get(kind="complaint")
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    # Staff link the need to the library's Need and route the complaint to the provider.
+    as_user(page, sign_in, staff)
+    page.goto(page.base_url + "/feedback/inbox/")
+    shot(page, "staff-inbox")
+    with page.expect_navigation():
+        page.click(f"#feedback-table a[href$='/inbox/{first.pk}/']")
+    page.select_option("form[action$='/link-need/'] select[name=need]", str(need.pk))
+    submit(page, "form[action$='/link-need/']")
+    expect(page.locator(".alert-success")).to_be_visible()
+    assert NeedEvidence.objects.filter(need=need, reference_id=f"feedback:{first.pk}").exists()
+    page.goto(page.base_url + f"/feedback/inbox/{complaint.pk}/")
+    shot(page, "staff-detail")
+    page.select_option("form[action$='/route/'] select[name=project]", str(project.pk))
+    page.fill("form[action$='/route/'] input[name=title]", "借还机识别速度")
+    page.fill("form[action$='/route/'] input[name=due_on]", (timezone.localdate() + timedelta(days=7)).isoformat())
+    submit(page, "form[action$='/route/']")
+    expect(page.locator(".alert-success")).to_be_visible()
+    complaint.refresh_from_db()
+    assert complaint.status == "routed" and complaint.routed_to == enterprise
+
+    # The enterprise reads it in its portal, without the reader's name.
+    as_user(page, sign_in, partner)
+    page.goto(page.base_url + "/feedback/partner/")
+    expect(page.locator("#partner-feedback")).to_contain_text("识别太慢")
+    with page.expect_navigation():
+        page.click(f"#partner-feedback a[href$='/partner/{complaint.pk}/']")
+    shot(page, "partner-detail")
+    assert "王小明" not in page.content() and reader.username not in page.content()
+
+    # The library answers and resolves; the reader sees the answer and confirms it is solved.
+    as_user(page, sign_in, staff)
+    page.goto(page.base_url + f"/feedback/inbox/{complaint.pk}/")
+    page.fill("form[action$='/answer/'] textarea[name=answer]", "供应商已升级识别模块，请再试一次")
+    page.check("form[action$='/answer/'] input[name=resolve]")
+    submit(page, "form[action$='/answer/']")
+    as_user(page, sign_in, reader)
+    page.goto(page.base_url + "/feedback/mine/")
+    shot(page, "reader-mine")
+    page.goto(page.base_url + f"/feedback/mine/{complaint.pk}/")
+    expect(page.locator("#library-answer")).to_contain_text("升级识别模块")
+    shot(page, "reader-detail-answered")
+    submit(page, f"form[action$='/mine/{complaint.pk}/solved/']")
+    complaint.refresh_from_db()
+    assert complaint.status == "confirmed"
+    page.goto(page.base_url + "/feedback/needs/")
+    shot(page, "reader-needs")
+    as_user(page, sign_in, staff)
+    page.goto(page.base_url + "/feedback/insight/")
+    shot(page, "staff-insight")
+    assert page.js_errors == []
