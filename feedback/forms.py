@@ -63,9 +63,8 @@ class FeedbackForm(forms.Form):
             field.widget.attrs.setdefault(
                 "class", "form-select" if name in ("rating", "trial", "library") else "form-control"
             )
-        self.fields["kind"].widget.attrs["class"] = "form-check-input"
-        for name in ("is_public", "consent_contact"):
-            self.fields[name].widget.attrs["class"] = "form-check-input"
+        # Inside .gj-form check boxes and radios are styled plainly (gongjian.css); Bootstrap's class would float them.
+        self.fields["kind"].widget.attrs["class"] = "me-1"
         if libraries is not None:
             library_field = self.fields["library"]
             assert isinstance(library_field, forms.ModelChoiceField)
@@ -97,8 +96,8 @@ def _styled(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            continue  # plain inside .gj-form (gongjian.css)
+        if isinstance(widget, forms.Select | forms.SelectMultiple):
             widget.attrs.setdefault("class", "form-select")
         else:
             widget.attrs.setdefault("class", "form-control")
@@ -139,7 +138,8 @@ class BulkForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _styled(self)
+        self.fields["theme"].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["add_tags"].widget.attrs["class"] = "form-control form-control-sm"
 
     def clean_add_tags(self) -> list[str]:
         return _tag_list(self.cleaned_data.get("add_tags") or "")

@@ -9,7 +9,7 @@
       color: palette,
       tooltip: { trigger: "axis" },
       legend: { bottom: 0, type: "scroll" },
-      grid: { left: 8, right: 16, top: 16, bottom: 36, containLabel: true },
+      grid: { left: 8, right: 16, top: 32, bottom: 36, containLabel: true },
       xAxis: { type: "category", data: data.periods },
       yAxis: { type: "value", minInterval: 1, name: data.names.volume },
       series: data[key].map(function (s) {
@@ -22,7 +22,7 @@
     return {
       color: palette,
       tooltip: { trigger: "axis" },
-      grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.satisfaction.periods },
       yAxis: { type: "value", min: 1, max: 5, name: data.names.rating },
       series: [{ name: data.names.rating, type: "line", data: data.satisfaction.values, smooth: true }]
