@@ -13,7 +13,7 @@ from alliance.models import Need, Project, Trial
 from core.models import User
 from stakeholders.models import Organization
 
-from .choices import FeedbackKind, FeedbackStatus, Theme
+from .choices import FeedbackKind, FeedbackStatus, QuestionKind, Theme
 from .models import Feedback
 
 RATING_CHOICES = [("", _("No rating")), *[(str(n), "★" * n) for n in range(1, 6)]]
@@ -220,3 +220,71 @@ class MergeForm(forms.Form):
         assert isinstance(field, forms.ModelMultipleChoiceField)
         if candidates is not None:
             field.queryset = candidates
+
+
+SURVEY_ROWS = 6
+
+
+class SurveyForm(forms.Form):
+    """A questionnaire with up to SURVEY_ROWS questions; blank rows are left out."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for n in range(1, SURVEY_ROWS + 1):
+            self.fields[f"q{n}_text"] = forms.CharField(label=_("Question"), max_length=300, required=False)
+            self.fields[f"q{n}_kind"] = forms.ChoiceField(label=_("Kind"), choices=QuestionKind.choices)
+            self.fields[f"q{n}_options"] = forms.CharField(
+                label=_("Options"), max_length=1000, required=False, help_text=_("For a choice: one per line.")
+            )
+            self.fields[f"q{n}_options"].widget = forms.Textarea(attrs={"rows": 2})
+            self.fields[f"q{n}_required"] = forms.BooleanField(label=_("Required"), required=False, initial=True)
+        _styled(self)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The bound fields of each question row, for the template."""
+        return [
+            {name: self[f"q{n}_{name}"] for name in ("text", "kind", "options", "required")}
+            for n in range(1, SURVEY_ROWS + 1)
+        ]
+
+    def questions(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        return [
+            {
+                "kind": data[f"q{n}_kind"],
+                "text": data[f"q{n}_text"],
+                "options": data[f"q{n}_options"].splitlines(),
+                "required": data[f"q{n}_required"],
+            }
+            for n in range(1, SURVEY_ROWS + 1)
+            if data.get(f"q{n}_text", "").strip()
+        ]
+
+
+class SurveyAnswerForm(forms.Form):
+    """One field per question of the survey."""
+
+    def __init__(self, *args: Any, survey: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for q in survey.questions.all():
+            name = f"q{q.pk}"
+            if q.kind == QuestionKind.RATING:
+                self.fields[name] = forms.TypedChoiceField(
+                    label=q.text, choices=[(str(n), str(n)) for n in range(1, 6)], coerce=int, empty_value=None,
+                    required=q.required, widget=forms.RadioSelect,
+                )  # fmt: skip
+            elif q.kind == QuestionKind.CHOICE:
+                self.fields[name] = forms.ChoiceField(
+                    label=q.text, choices=[(o, o) for o in q.options], required=q.required, widget=forms.RadioSelect
+                )
+            else:
+                self.fields[name] = forms.CharField(
+                    label=q.text, required=q.required, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+                )
+            self.fields[name].widget.attrs["class"] = "me-1" if q.kind != QuestionKind.TEXT else "form-control"
+
+    def answers(self) -> dict[int, Any]:
+        return {int(name[1:]): value for name, value in self.cleaned_data.items() if value not in (None, "")}

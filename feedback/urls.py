@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import insight, partner, reader, staff
+from .views import insight, partner, reader, staff, surveys
 
 app_name = "feedback"
 urlpatterns = [
@@ -19,4 +19,9 @@ urlpatterns = [
     path("partner/", partner.partner_list, name="partner-list"),
     path("partner/<int:pk>/", partner.partner_detail, name="partner-detail"),
     path("insight/", insight.insight, name="insight"),
+    path("surveys/", surveys.survey_list, name="survey-list"),
+    path("surveys/new/", surveys.survey_create, name="survey-create"),
+    path("surveys/<int:pk>/", surveys.survey_detail, name="survey-detail"),
+    path("surveys/<int:pk>/open/", surveys.survey_status, {"to": "open"}, name="survey-open"),
+    path("surveys/<int:pk>/close/", surveys.survey_status, {"to": "closed"}, name="survey-close"),
 ]
