@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class RiskCategory(models.TextChoices):
@@ -54,8 +55,23 @@ class PreAssessmentStatus(models.TextChoices):
 
 SCALE = range(1, 6)
 
-DEFAULT_LIKELIHOOD_LABELS = ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"]
-DEFAULT_IMPACT_LABELS = ["Negligible", "Minor", "Moderate", "Major", "Severe"]
+# Stored in English on each register (a library may rename them); shown translated while unchanged.
+DEFAULT_LIKELIHOOD_LABELS = [
+    gettext_noop("Rare"), gettext_noop("Unlikely"), gettext_noop("Possible"),
+    gettext_noop("Likely"), gettext_noop("Almost certain"),
+]  # fmt: skip
+DEFAULT_IMPACT_LABELS = [
+    gettext_noop("Negligible"), gettext_noop("Minor"), gettext_noop("Moderate"),
+    gettext_noop("Major"), gettext_noop("Severe"),
+]  # fmt: skip
+
+
+def shown_labels(labels: list[str], defaults: list[str]) -> list[str]:
+    """A register's scale labels in the reader's language where they are still the defaults."""
+    from django.utils.translation import gettext
+
+    return [gettext(label) if label in defaults else label for label in labels]
+
 
 # Score = likelihood × impact (1..25). The bands follow the common 5×5 matrix used by ISO 31000 practice.
 LEVEL_BANDS: tuple[tuple[int, str], ...] = (

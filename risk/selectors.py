@@ -184,11 +184,15 @@ def heat_map(risks: QuerySet[Risk], register: RiskRegister | None = None) -> Hea
         inherent[(row["likelihood"], row["impact"])] = row["n"]
     for row in live.values("residual_likelihood", "residual_impact").annotate(n=Count("id")):
         residual[(row["residual_likelihood"], row["residual_impact"])] = row["n"]
-    from .choices import DEFAULT_IMPACT_LABELS, DEFAULT_LIKELIHOOD_LABELS
+    from .choices import DEFAULT_IMPACT_LABELS, DEFAULT_LIKELIHOOD_LABELS, shown_labels
 
     return HeatMap(
-        likelihood_labels=list(register.likelihood_labels if register else DEFAULT_LIKELIHOOD_LABELS),
-        impact_labels=list(register.impact_labels if register else DEFAULT_IMPACT_LABELS),
+        likelihood_labels=shown_labels(
+            list(register.likelihood_labels if register else DEFAULT_LIKELIHOOD_LABELS), DEFAULT_LIKELIHOOD_LABELS
+        ),
+        impact_labels=shown_labels(
+            list(register.impact_labels if register else DEFAULT_IMPACT_LABELS), DEFAULT_IMPACT_LABELS
+        ),
         inherent=_grid(inherent),
         residual=_grid(residual),
     )
