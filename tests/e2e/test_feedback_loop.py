@@ -134,3 +134,38 @@ def test_a_readers_need_and_complaint_travel_to_the_library_and_the_provider_and
     page.goto(page.base_url + "/feedback/insight/")
     shot(page, "staff-insight")
     assert page.js_errors == []
+
+
+def test_the_library_builds_a_survey_a_reader_answers_it_and_staff_read_the_results(page, sign_in, staff, reader):
+    as_user(page, sign_in, staff)
+    page.goto(page.base_url + "/feedback/surveys/new/")
+    shot(page, "staff-survey-build")  # before filling: a screenshot reloads the page
+    page.fill("input[name=title]", "自习区满意度调查")
+    page.fill("input[name=q1_text]", "您对自习区满意吗？")
+    page.select_option("select[name=q1_kind]", "rating")
+    page.fill("input[name=q2_text]", "您常在什么时间来？")
+    page.select_option("select[name=q2_kind]", "choice")
+    page.fill("textarea[name=q2_options]", "上午\n下午\n晚上")
+    page.fill("input[name=q3_text]", "还有什么建议？")
+    page.select_option("select[name=q3_kind]", "text")
+    page.uncheck("input[name=q3_required]")
+    submit(page, "main form.gj-form")
+    submit(page, "form[action$='/open/']")
+    survey_url = page.url
+
+    as_user(page, sign_in, reader)
+    page.goto(page.base_url + "/feedback/surveys/")
+    shot(page, "reader-surveys")
+    page.goto(survey_url)
+    shot(page, "reader-survey-answer")
+    page.check("#survey-answer input[type=radio][value='4']")
+    page.check("#survey-answer input[type=radio][value='晚上']")
+    page.fill("#survey-answer textarea", "希望多一些插座")
+    submit(page, "#survey-answer")
+    expect(page.locator(".alert-success")).to_be_visible()
+
+    as_user(page, sign_in, staff)
+    page.goto(survey_url)
+    expect(page.locator("#survey-results")).to_contain_text("希望多一些插座")
+    shot(page, "staff-survey-results")
+    assert page.js_errors == []
