@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from alliance import cycle, selectors, services
 from alliance.models import Project
+from core.api.schema import errors as _errors
 from core.api.viewsets import ScopedViewSet
 from core.exceptions import ConflictError, NotAllowed
 from stakeholders.access import Actor
@@ -29,22 +30,12 @@ from . import filters
 from . import serializers as s
 from .timeline import project_timeline
 
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input: `{error: {code, message, fields}}`."),
-    403: OpenApiResponse(description="Not allowed for the acting organisation and role."),
-    404: OpenApiResponse(description="Not found, or not visible to the actor."),
-    409: OpenApiResponse(description="The object's state does not allow this; the message names the rule."),
-}
 UPLOAD_PARSERS = (JSONParser, MultiPartParser, FormParser)
 # Lists served by detail actions are paginated like the main lists.
 PAGE_PARAMS = [
     OpenApiParameter("page", int, description="A page number within the paginated result set."),
     OpenApiParameter("page_size", int, description="Number of results to return per page."),
 ]
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: ERRORS[code] for code in codes}
 
 
 class _ArchivableList(ScopedViewSet):

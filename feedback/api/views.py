@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, BaseThrottle, ScopedRateThrottle
 
 from alliance.models import Deliverable, Project
+from core.api.schema import errors as _errors
 from core.api.viewsets import ScopedViewSet
 from core.exceptions import DomainError, NotAllowed
 from feedback import selectors, services
@@ -31,18 +32,6 @@ from feedback.models import Feedback
 
 from . import filters
 from . import serializers as s
-
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input: `{error: {code, message, fields}}`."),
-    403: OpenApiResponse(description="Not allowed for the acting organisation and role."),
-    404: OpenApiResponse(description="Not found, or not visible to the actor."),
-    409: OpenApiResponse(description="The feedback's state does not allow this."),
-    429: OpenApiResponse(description="Too many submissions; retry later."),
-}
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: ERRORS[code] for code in codes}
 
 
 class AnonymousSubmitThrottle(AnonRateThrottle):

@@ -13,13 +13,14 @@ from django.db.models import Model, QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.selectors import visible_alliances, visible_projects
+from core.api.schema import errors as _errors
 from core.api.viewsets import ScopedViewSet
 from core.exceptions import DomainError
 from core.exports import XLSX_TYPE, export_response
@@ -29,17 +30,6 @@ from stakeholders.models import Organization
 
 from . import filters
 from . import serializers as s
-
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input: `{error: {code, message, fields}}`."),
-    403: OpenApiResponse(description="Not allowed for the acting organisation and role."),
-    404: OpenApiResponse(description="Not found, or not visible to the actor."),
-    409: OpenApiResponse(description="The object's state does not allow this."),
-}
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: ERRORS[code] for code in codes}
 
 
 def _pick(qs: QuerySet[Any], pk: Any, field: str) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -18,24 +18,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.schema import errors as _errors
 from core.api.viewsets import ScopedViewSet
 from stakeholders import selectors, services
 from stakeholders.access import ACTING_ORG_SESSION_KEY, Actor, actor_for, reset_actor
 
 from . import filters
 from . import serializers as s
-
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input: `{error: {code, message, fields}}`."),
-    403: OpenApiResponse(description="Not allowed for the acting organisation and role."),
-    404: OpenApiResponse(description="Not found, or not visible to the actor."),
-    409: OpenApiResponse(description="The object's state does not allow this."),
-}
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: ERRORS[code] for code in codes}
-
 
 # --- organisations ---------------------------------------------------------------------------------
 
