@@ -242,6 +242,27 @@ def _back(project: Project, anchor: str = "") -> HttpResponse:
     return response
 
 
+def _project_form_post(
+    request: HttpRequest,
+    actor: Actor,
+    project: Project,
+    form: Any,
+    service: Any,
+    anchor: str,
+    form_name: str,
+) -> HttpResponse:
+    """A project-page form: on success back to its section; a refusal or bad input re-renders the page
+    with the form and its errors (never lost in a redirect)."""
+    if form.is_valid():
+        try:
+            service(actor=actor, project=project, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return _back(project, anchor)
+    return _rerender(request, project, **{form_name: form})
+
+
 @login_required
 @require_POST
 def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
@@ -308,14 +329,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request)
     project = visible_project(actor, pk)
     form = MilestoneForm(request.POST, auto_id="milestone_%s")
-    if form.is_valid():
-        try:
-            services.milestone_add(actor=actor, project=project, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            return _back(project, "milestones")
-    return _rerender(request, project, milestone_form=form)
+    return _project_form_post(request, actor, project, form, services.milestone_add, "milestones", "milestone_form")
 
 
 @login_required
@@ -337,14 +351,9 @@ def standard_declare(request: HttpRequest, pk: int) -> HttpResponse:
     project = visible_project(actor, pk)
     standards = GuidanceDocument.objects.active().filter(kind=GuidanceKind.STANDARD)
     form = StandardDeclareForm(request.POST, standards=standards, auto_id="standard_%s")
-    if form.is_valid():
-        try:
-            services.project_declare_standard(actor=actor, project=project, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            return _back(project, "standards")
-    return _rerender(request, project, standard_form=form)
+    return _project_form_post(
+        request, actor, project, form, services.project_declare_standard, "standards", "standard_form"
+    )
 
 
 @login_required
@@ -353,14 +362,9 @@ def deliverable_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request)
     project = visible_project(actor, pk)
     form = DeliverableForm(request.POST, auto_id="deliverable_%s")
-    if form.is_valid():
-        try:
-            services.deliverable_create(actor=actor, project=project, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            return _back(project, "deliverables")
-    return _rerender(request, project, deliverable_form=form)
+    return _project_form_post(
+        request, actor, project, form, services.deliverable_create, "deliverables", "deliverable_form"
+    )
 
 
 @login_required
