@@ -440,6 +440,13 @@ def feedback_merge(*, actor: Actor, primary: Feedback, duplicates: Sequence[Feed
 # --- into the alliance cycle -------------------------------------------------------------------------------------
 
 
+def _refuse_any(wrong: list[Feedback], message: str) -> None:
+    """Bulk actions are all-or-nothing: name every feedback in the wrong state, with its state, and write nothing."""
+    if wrong:
+        ids = ", ".join(f"#{row.pk} ({row.get_status_display()})" for row in wrong)
+        raise ConflictError(message % {"ids": ids}, fields={"feedback": [str(row.pk) for row in wrong]})
+
+
 def _reference(feedback: Feedback) -> str:
     return f"feedback:{feedback.pk}"
 
@@ -450,6 +457,11 @@ def feedback_link_need(*, actor: Actor, feedback: Sequence[Feedback], need: Need
     rows = _lock_many(actor, feedback)
     if need.library_id != rows[0].library_id:
         raise DomainError(_("The need belongs to another library."), fields={"need": [_("Another library.")]})
+    # Merged duplicates count through the feedback they were merged into; archived feedback is out of play.
+    _refuse_any(
+        [row for row in rows if row.duplicate_of_id or row.is_archived],
+        _("%(ids)s cannot be linked: merged into other feedback or archived. Nothing was linked."),
+    )
     linked = 0
     for row in rows:
         if row.need_id == need.pk:
@@ -497,11 +509,10 @@ def feedback_route(
     rows = _lock_many(actor, feedback)
     if project.alliance.lead_library_id != rows[0].library_id:
         raise DomainError(_("The project is led by another library."), fields={"project": [_("Another library.")]})
-    for row in rows:
-        if row.status not in TRANSITIONS["route"].sources:
-            raise ConflictError(
-                _("#%(id)s is %(status)s and cannot be routed.") % {"id": row.pk, "status": row.get_status_display()}
-            )
+    _refuse_any(
+        [row for row in rows if row.status not in TRANSITIONS["route"].sources],
+        _("%(ids)s cannot be routed: only new, triaged or reopened feedback goes to a provider. Nothing was routed."),
+    )
     provider = _provider(project)
     # Only the readers' words go to the partner: no names, cards or contact details.
     description = "\n\n".join(
