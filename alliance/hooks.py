@@ -98,3 +98,42 @@ def passing(*hooks: str) -> AbstractContextManager[None]:
 def cleared(*hooks: str) -> AbstractContextManager[None]:
     """Within the block the named hooks (default: all known) have no check, as before their apps exist."""
     return _replaced(hooks or ALL, [])
+
+
+# --- listeners: later apps told about what happened in the cycle ---------------------------------------------
+#
+# A listener is called inside the writing service's transaction, after the row is saved: if it raises, the
+# whole write is rolled back (the provider's answer and whatever the listener wrote stand or fall together).
+# Listeners must be idempotent: they may be called again for the same correction (e.g. a retried request).
+#
+#     from alliance import hooks
+#     hooks.listen(hooks.CORRECTION_ANSWERED, on_answered)   # on_answered(correction, actor) -> None
+
+Listener = Callable[..., object]  # the return value is ignored
+
+CORRECTION_ANSWERED = "correction_answered"  # the provider answered a correction request in its portal
+CORRECTION_CLOSED = "correction_closed"  # the library verified the correction in a later trial
+
+_listeners: dict[str, list[Listener]] = {}
+
+
+def listen(event: str, listener: Listener) -> None:
+    """Be called on ``event``; listening twice with the same function has no effect."""
+    listeners = _listeners.setdefault(event, [])
+    if listener not in listeners:
+        listeners.append(listener)
+
+
+def unlisten(event: str, listener: Listener) -> None:
+    if listener in _listeners.get(event, []):
+        _listeners[event].remove(listener)
+
+
+def listeners(event: str) -> list[Listener]:
+    return list(_listeners.get(event, []))
+
+
+def emit(event: str, *args: object, **kwargs: object) -> None:
+    """Call every listener of ``event`` in the order they registered."""
+    for listener in list(_listeners.get(event, [])):
+        listener(*args, **kwargs)

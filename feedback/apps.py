@@ -11,3 +11,10 @@ class FeedbackConfig(AppConfig):
         from . import demo, history, navigation  # noqa: F401 - history: who may read it; navigation: the menu
 
         demo.register()
+        from alliance import hooks
+
+        from .services import feedback_provider_answered
+
+        # The provider's answer in its portal reaches the reader (alliance never imports feedback).
+        hooks.listen(hooks.CORRECTION_ANSWERED, feedback_provider_answered)
+        hooks.listen(hooks.CORRECTION_CLOSED, feedback_provider_answered)

@@ -129,6 +129,10 @@ class Feedback(TimeStamped, Archivable):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     first_answered_at = models.DateTimeField(_("first answered at"), null=True, blank=True)
+    # The provider's answer to the correction request this was routed with, copied when the provider answers
+    # in its portal (alliance.hooks.CORRECTION_ANSWERED); shown to the reader beside the library's own answer.
+    provider_answer = models.TextField(_("provider's answer"), blank=True)
+    provider_answered_at = models.DateTimeField(_("provider answered at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)

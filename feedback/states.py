@@ -20,12 +20,20 @@ from .models import Feedback
 
 STAFF = "staff"  # writes for the feedback's library
 READER = "reader"  # the reader who gave the feedback
+PROVIDER = "provider"  # the partner the feedback was routed to, answering its correction request
 
 Guard = Callable[[Feedback], str | None]
 
 
 def has_answer(feedback: Feedback) -> str | None:
-    return None if feedback.answer.strip() else str(_("Write the library's answer first."))
+    """The library's answer, or the provider's answer to the correction request, is there to show the reader."""
+    if feedback.answer.strip() or feedback.provider_answer.strip():
+        return None
+    return str(_("Write the library's answer first."))
+
+
+def has_provider_answer(feedback: Feedback) -> str | None:
+    return None if feedback.provider_answer.strip() else str(_("The provider has not answered yet."))
 
 
 def has_correction(feedback: Feedback) -> str | None:
@@ -51,6 +59,8 @@ TRANSITIONS: dict[str, Move] = {
     "triage": Move(OPEN, S.TRIAGED, STAFF, _("Triage")),
     "route": Move(OPEN, S.ROUTED, STAFF, _("Route to the provider"), (has_correction,)),
     "answer": Move((*OPEN, S.ROUTED, S.ANSWERED), S.ANSWERED, STAFF, _("Answer"), (has_answer,)),
+    # The provider answered the correction request in its portal; the reader sees that answer.
+    "provider_answer": Move((S.ROUTED,), S.ANSWERED, PROVIDER, _("Provider answered"), (has_provider_answer,)),
     "resolve": Move((*OPEN, S.ROUTED, S.ANSWERED), S.RESOLVED, STAFF, _("Resolve"), (has_answer,)),
     # A duplicate is resolved by pointing the reader at the feedback it was merged into.
     "merge": Move((*OPEN, S.ROUTED, S.ANSWERED), S.RESOLVED, STAFF, _("Merge into another"), (has_answer,)),

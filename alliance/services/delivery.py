@@ -20,6 +20,7 @@ from stakeholders.access import Actor
 from stakeholders.choices import OrganizationKind
 from stakeholders.models import ReaderProfile
 
+from .. import hooks
 from ..choices import (
     AllianceRole,
     CorrectionSource,
@@ -328,6 +329,7 @@ def correction_answer(
         actor=actor.user,
         data={"correction": locked.pk},
     )
+    hooks.emit(hooks.CORRECTION_ANSWERED, locked, actor=actor)
     return locked
 
 
@@ -364,6 +366,7 @@ def correction_verify(
         actor=actor.user,
         data={"correction": locked.pk},
     )
+    hooks.emit(hooks.CORRECTION_CLOSED, locked, actor=actor)
     return locked
 
 

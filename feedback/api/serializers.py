@@ -67,7 +67,8 @@ class MyFeedbackSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
         model = Feedback
         fields: tuple[str, ...] = (
             "id", "library", "library_name", "kind", "text", "rating", "attachment", "consent_contact", "is_public",
-            "subject", "project", "deliverable", "trial", "status", "answer", "first_answered_at", "resolved_at",
+            "subject", "project", "deliverable", "trial", "status", "answer", "provider_answer", "provider_answered_at",
+            "first_answered_at", "resolved_at",
             "confirmed_at", "reopen_count", "support_count", "created_at", "moves",
         )  # fmt: skip
         read_only_fields = fields

@@ -27,7 +27,7 @@ from stakeholders.validators import validate_document
 
 from ..choices import Channel, FeedbackKind, FeedbackStatus, Theme
 from ..models import Feedback, FeedbackPolicy, FeedbackSupport, FeedbackTransition, ServiceLevel
-from ..states import READER, SETTLED, STAFF, TRANSITIONS
+from ..states import PROVIDER, READER, SETTLED, STAFF, TRANSITIONS
 from ._common import clean_rating, clean_text, full_clean, require_staff
 
 S = FeedbackStatus
@@ -178,6 +178,10 @@ _READER_MESSAGES = {
     S.ANSWERED: gettext_lazy("The library answered your feedback."),
     S.RESOLVED: gettext_lazy("The library considers your feedback resolved. Is it solved for you?"),
 }
+# Moves whose notice says more than the state they reach.
+_MOVE_MESSAGES = {
+    "provider_answer": gettext_lazy("The provider concerned answered your feedback."),
+}
 
 
 def _move(locked: Feedback, *, actor: Actor, name: str, note: str = "") -> Feedback:
@@ -189,6 +193,8 @@ def _move(locked: Feedback, *, actor: Actor, name: str, note: str = "") -> Feedb
         require_staff(actor, locked.library_id)
     elif move.by == READER and (locked.reader_id is None or actor.reader_profile is None or actor.reader_profile.pk != locked.reader_id):  # fmt: skip
         raise NotAllowed(_("Only the reader who gave the feedback may do this."))
+    elif move.by == PROVIDER and not (actor.is_superuser or locked.routed_to_id in actor.organization_ids):
+        raise NotAllowed(_("Only the provider the feedback was routed to may do this."))
     if locked.status not in move.sources:
         raise ConflictError(
             _("Cannot %(move)s feedback that is %(status)s.")
@@ -212,13 +218,14 @@ def _move(locked: Feedback, *, actor: Actor, name: str, note: str = "") -> Feedb
     FeedbackTransition.objects.create(
         feedback=locked, name=name, from_status=source, to_status=move.target, actor=actor.user, at=now, note=note
     )
-    told = _READER_MESSAGES.get(S(move.target))
+    told = _MOVE_MESSAGES.get(name) or _READER_MESSAGES.get(S(move.target))
     if told and locked.reader is not None:
+        answer = locked.provider_answer if name == "provider_answer" else locked.answer or locked.provider_answer
         notify(
             recipients=[locked.reader.user],
             event=f"feedback.{name}",
             title=told,  # type: ignore[arg-type]  # lazy: rendered in the reader's language
-            body=locked.answer if move.target in (S.ANSWERED, S.RESOLVED) else "",
+            body=answer if move.target in (S.ANSWERED, S.RESOLVED) else "",
             url=_detail_url(locked),
             actor=actor.user,
             data={"feedback": locked.pk, "status": move.target},
@@ -433,6 +440,13 @@ def feedback_merge(*, actor: Actor, primary: Feedback, duplicates: Sequence[Feed
 # --- into the alliance cycle -------------------------------------------------------------------------------------
 
 
+def _refuse_any(wrong: list[Feedback], message: str) -> None:
+    """Bulk actions are all-or-nothing: name every feedback in the wrong state, with its state, and write nothing."""
+    if wrong:
+        ids = ", ".join(f"#{row.pk} ({row.get_status_display()})" for row in wrong)
+        raise ConflictError(message % {"ids": ids}, fields={"feedback": [str(row.pk) for row in wrong]})
+
+
 def _reference(feedback: Feedback) -> str:
     return f"feedback:{feedback.pk}"
 
@@ -443,6 +457,11 @@ def feedback_link_need(*, actor: Actor, feedback: Sequence[Feedback], need: Need
     rows = _lock_many(actor, feedback)
     if need.library_id != rows[0].library_id:
         raise DomainError(_("The need belongs to another library."), fields={"need": [_("Another library.")]})
+    # Merged duplicates count through the feedback they were merged into; archived feedback is out of play.
+    _refuse_any(
+        [row for row in rows if row.duplicate_of_id or row.is_archived],
+        _("%(ids)s cannot be linked: merged into other feedback or archived. Nothing was linked."),
+    )
     linked = 0
     for row in rows:
         if row.need_id == need.pk:
@@ -490,11 +509,10 @@ def feedback_route(
     rows = _lock_many(actor, feedback)
     if project.alliance.lead_library_id != rows[0].library_id:
         raise DomainError(_("The project is led by another library."), fields={"project": [_("Another library.")]})
-    for row in rows:
-        if row.status not in TRANSITIONS["route"].sources:
-            raise ConflictError(
-                _("#%(id)s is %(status)s and cannot be routed.") % {"id": row.pk, "status": row.get_status_display()}
-            )
+    _refuse_any(
+        [row for row in rows if row.status not in TRANSITIONS["route"].sources],
+        _("%(ids)s cannot be routed: only new, triaged or reopened feedback goes to a provider. Nothing was routed."),
+    )
     provider = _provider(project)
     # Only the readers' words go to the partner: no names, cards or contact details.
     description = "\n\n".join(
@@ -517,3 +535,41 @@ def feedback_route(
         row.project = row.project or project
         _move(row, actor=actor, name="route", note=correction.title)
     return correction
+
+
+# --- back from the provider -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def feedback_provider_answered(correction: Any, *, actor: Actor) -> int:
+    """The provider answered (or the library closed) a correction request: its feedback carries the answer.
+
+    Plugged into ``alliance.hooks.CORRECTION_ANSWERED`` and ``CORRECTION_CLOSED`` from ``FeedbackConfig.ready``,
+    so it runs inside the provider's own transaction. Feedback still "routed" moves to "answered" (recorded as
+    a transition, the reader notified with the provider's words); feedback the library has already moved on
+    only gets the newer text. Idempotent: called again with the same answer it changes nothing. Returns how
+    many feedback moved to "answered".
+    """
+    text = (correction.answer or "").strip()
+    if not text:
+        return 0
+    rows = list(
+        Feedback.objects.select_for_update(of=("self",))
+        .select_related("reader__user")
+        .filter(correction_id=correction.pk)
+        .order_by("pk")
+    )
+    moved = 0
+    for row in rows:
+        changed = row.provider_answer != text
+        if not changed and row.status != S.ROUTED:
+            continue
+        row.provider_answer = text
+        row.provider_answered_at = correction.answered_at or timezone.now()
+        if row.status == S.ROUTED:
+            row.first_answered_at = row.first_answered_at or row.provider_answered_at
+            _move(row, actor=actor, name="provider_answer", note=correction.title)
+            moved += 1
+        else:
+            row.save(update_fields=["provider_answer", "provider_answered_at", "updated_at"])
+    return moved

@@ -90,6 +90,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "bulk_form": BulkForm(),
+        "bulk_need_form": NeedLinkForm(needs=_bulk_needs(actor), auto_id="bulk_%s"),
+        "bulk_route_form": RouteForm(projects=_bulk_projects(actor), auto_id="bulk_%s"),
         "page": page,
         "items": page.object_list,
         "querystring": _querystring(request),
@@ -97,34 +99,78 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/inbox.html", context)
 
 
+def _bulk_needs(actor: Actor) -> QuerySet[Any]:
+    return (
+        need_list_for(actor)
+        .filter(library_id__in=actor.library_ids)
+        .exclude(status__in=[NeedStatus.MET, NeedStatus.DROPPED])
+    )
+
+
+def _bulk_projects(actor: Actor) -> QuerySet[Any]:
+    return project_list_for(actor).filter(alliance__lead_library_id__in=actor.library_ids)
+
+
+BULK_ACTIONS = ("categorise", "link-need", "route")
+
+
+def _bulk(request: HttpRequest, actor: Actor, rows: list[Feedback], action: str) -> str:
+    """One bulk action on the ticked rows; the services are all-or-nothing and say which rows stand in the way."""
+    if action == "link-need":
+        form: Any = NeedLinkForm(request.POST, needs=_bulk_needs(actor))
+        if not form.is_valid():
+            raise DomainError(_field_errors(form))
+        count = services.feedback_link_need(actor=actor, feedback=rows, need=form.cleaned_data["need"])
+        return _("%(n)d feedback linked to the need as evidence.") % {"n": count}
+    if action == "route":
+        form = RouteForm(request.POST, projects=_bulk_projects(actor))
+        if not form.is_valid():
+            raise DomainError(_field_errors(form))
+        data = form.cleaned_data
+        correction = services.feedback_route(
+            actor=actor, feedback=rows, project=data["project"], title=data["title"], severity=data["severity"],
+            due_on=data["due_on"],
+        )  # fmt: skip
+        return _("%(n)d feedback sent to the provider as one correction request: %(title)s") % {
+            "n": len(rows),
+            "title": correction.title,
+        }
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        raise DomainError(_field_errors(form))
+    count = services.feedback_categorise(
+        actor=actor, feedback=rows, theme=form.cleaned_data["theme"] or None, add_tags=form.cleaned_data["add_tags"]
+    )
+    return _("%(n)d feedback categorised.") % {"n": count}
+
+
 @login_required
 @require_POST
 def inbox_bulk(request: HttpRequest) -> HttpResponse:
-    """Categorise the ticked feedback: a theme and tags to add; those still new become triaged."""
+    """Act on the ticked feedback: categorise and tag, link to a library need, or route to a project's provider.
+
+    Routing sends the whole selection as ONE correction request (the provider gets one task with every
+    reader's words, no names); each feedback links to it and follows its answer.
+    """
     actor = actor_for(request)
     _require_staff(actor)
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
     rows = list(inbox_queryset(actor).filter(pk__in=ids))
-    form = BulkForm(request.POST)
     back = request.POST.get("back", "")
     target = f"{reverse('feedback:inbox')}?{back}" if back else reverse("feedback:inbox")
+    action = request.POST.get("action") or "categorise"
+    if action not in BULK_ACTIONS:
+        messages.error(request, _("Unknown bulk action."))
+        return redirect(target)
     if not rows:
         messages.error(request, _("Tick the feedback to act on first."))
         return redirect(target)
-    if form.is_valid():
-        try:
-            count = services.feedback_categorise(
-                actor=actor,
-                feedback=rows,
-                theme=form.cleaned_data["theme"] or None,
-                add_tags=form.cleaned_data["add_tags"],
-            )
-        except DomainError as exc:
-            refused(request, exc)
-        else:
-            messages.success(request, _("%(n)d feedback categorised.") % {"n": count})
+    try:
+        done = _bulk(request, actor, rows, action)
+    except DomainError as exc:
+        refused(request, exc)
     else:
-        messages.error(request, _field_errors(form))
+        messages.success(request, done)
     return redirect(target)
 
 
