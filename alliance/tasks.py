@@ -11,3 +11,11 @@ from . import services
 def sweep_reminders() -> int:
     """Beat, hourly: remind of milestones falling due and of corrections overdue, each once per period."""
     return services.milestones_review_due() + services.corrections_remind_overdue()
+
+
+@shared_task(ignore_result=True)
+def sweep_financial_reports() -> int:
+    """Beat, hourly: remind of financial reports falling due and escalate overdue ones, each exactly once."""
+    from .services.funding import financial_reports_sweep
+
+    return financial_reports_sweep()

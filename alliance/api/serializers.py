@@ -445,7 +445,7 @@ class SignoffCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
 class MilestoneSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = Milestone
-        fields = ("id", "project", "title", "due_on", "done_at", "archived_at", "created_at")
+        fields = ("id", "project", "title", "due_on", "done_at", "accepted_at", "archived_at", "created_at")
         read_only_fields = fields
 
 

@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import funding, views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("alliances", views.AllianceViewSet, basename="api-alliance")
@@ -16,5 +17,13 @@ router.register("training-programs", views.TrainingProgramViewSet, basename="api
 router.register("training-enrolments", views.TrainingEnrolmentViewSet, basename="api-training-enrolment")
 router.register("guidance", views.GuidanceViewSet, basename="api-guidance")
 router.register("compliance", views.ComplianceViewSet, basename="api-compliance")
+router.register("funding-sources", funding.FundingSourceViewSet, basename="api-funding-source")
+router.register("funding-allocations", funding.AllocationViewSet, basename="api-funding-allocation")
+router.register("tranches", funding.TrancheViewSet, basename="api-tranche")
+router.register("expenditures", funding.ExpenditureViewSet, basename="api-expenditure")
+router.register("financial-reports", funding.FinancialReportViewSet, basename="api-financial-report")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("funding-burn-down/", funding.BurnDownView.as_view(), name="api-funding-burn-down"),
+]

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from alliance import cycle, selectors, services
 from alliance.models import Project
+from alliance.services import funding
 from core.api.schema import errors as _errors
 from core.api.viewsets import ScopedViewSet
 from core.exceptions import ConflictError, NotAllowed
@@ -543,6 +544,16 @@ class MilestoneViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMode
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str) -> Response:
         return self.respond(services.milestone_complete(actor=self.actor, milestone=self.get_object()))
+
+    @extend_schema(
+        summary="Accept a done milestone (managers of the project's funder or guiding government); "
+        "its tranches can then be released",
+        request=None,
+        responses={200: s.MilestoneSerializer, **_errors(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        return self.respond(funding.milestone_accept(actor=self.actor, milestone=self.get_object()))
 
     @extend_schema(
         summary="Archive a milestone set by mistake (the lead library's staff)",

@@ -135,6 +135,12 @@ class Milestone(TimeStamped, Archivable):
     title = models.CharField(_("title"), max_length=200)
     due_on = models.DateField(_("due on"))
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    # Accepted by the project's funder or guiding government (alliance.services.funding.milestone_accept);
+    # a tranche tied to the milestone can be released only then.
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True, editable=False)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     # When the reminder sweeper next looks at it: from its due date, weekly while overdue; cleared when done.
     next_review_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -142,6 +148,11 @@ class Milestone(TimeStamped, Archivable):
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
         ordering = ["project_id", "due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(done_at__isnull=False), name="milestone_accepted_only_done"
+            ),
+        ]
         indexes = [
             models.Index(fields=["project", "due_on"], name="milestone_project_due"),
             models.Index(fields=["next_review_at"], name="milestone_review_due"),
