@@ -25,6 +25,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import events
 from core.exceptions import ConflictError, DomainError, NotAllowed
 from notifications.services import notify
 from stakeholders.access import Actor
@@ -48,6 +49,7 @@ from .parties import (
     LEAD_MANAGER,
     PROVIDER,
     notice,
+    project_organization_ids,
     project_parties,
     project_recipients,
     url_or_blank,
@@ -319,6 +321,18 @@ def project_transition(*, actor: Actor, project: Project, name: str, note: str =
         url=url_or_blank("alliance:project-detail", locked.pk),
         actor=actor.user if actor.is_authenticated else None,
         data={"project": locked.pk, "transition": rule.name, "from": source, "to": target},
+    )
+    events.emit(
+        events.PROJECT_TRANSITIONED,
+        obj=locked,
+        organization_ids=project_organization_ids(locked),
+        data={
+            "project": locked.pk,
+            "alliance": locked.alliance_id,
+            "transition": rule.name,
+            "from": source,
+            "to": target,
+        },
     )
     project.status = locked.status
     project.suspended_from = locked.suspended_from

@@ -523,3 +523,15 @@ def government_compliance(actor: Actor) -> QuerySet[Project]:
         )
         .order_by("alliance__name", "-created_at", "id")
     )
+
+
+def guidance_concerned_organization_ids(document: GuidanceDocument) -> set[int]:
+    """The organisations a policy or standard concerns: every active member of the alliances its issuer is in
+    (the issuer itself left out). Publishing notifies them and asks each to acknowledge it."""
+    alliances = AllianceMember.objects.active().filter(organization_id=document.issuer_id).values("alliance_id")
+    return set(
+        AllianceMember.objects.active()
+        .filter(alliance_id__in=alliances, organization__archived_at__isnull=True)
+        .exclude(organization_id=document.issuer_id)
+        .values_list("organization_id", flat=True)
+    )

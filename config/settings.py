@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "alliance",
     "feedback",
     "risk",
+    "community",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -282,6 +284,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "alliance-sweep-reminders": {"task": "alliance.tasks.sweep_reminders", "schedule": 3600.0},
     "risk-sweep-reviews": {"task": "risk.tasks.sweep_reviews", "schedule": 3600.0},
     "alliance-sweep-financial-reports": {"task": "alliance.tasks.sweep_financial_reports", "schedule": 3600.0},
+    "webhooks-sweep-deliveries": {"task": "webhooks.tasks.sweep_deliveries", "schedule": 60.0},
 }
 
 # Security. Production (DEBUG off) gets HTTPS-only cookies, HSTS and redirects.

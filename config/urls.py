@@ -25,6 +25,8 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("risk/", include("risk.urls")),
     path("feedback/", include("feedback.urls")),
+    path("community/", include("community.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("", include("core.urls")),
 ]
 

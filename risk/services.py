@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from alliance.choices import ParticipantRole, ProjectStatus
+from alliance.choices import GOVERNMENT_ROLES, ParticipantRole, ProjectStatus
 from alliance.models import Alliance, AllianceMember, Project, ProjectParticipant
 from alliance.parties import (
     GOVERNMENT,
@@ -27,9 +27,11 @@ from alliance.parties import (
     PROVIDER,
     notice,
     organization_users,
+    project_organization_ids,
     project_parties,
     url_or_blank,
 )
+from core import events
 from core.exceptions import ConflictError, DomainError, NotAllowed
 from core.sweepers import claim_due, create_once
 from notifications.services import notify
@@ -167,6 +169,26 @@ def _rescore(risk: Risk) -> None:
     risk.inherent_level = level_for(risk.inherent_score)
     risk.residual_score = score(risk.residual_likelihood, risk.residual_impact)
     risk.residual_level = level_for(risk.residual_score)
+
+
+def _register_organization_ids(register: Any) -> set[int]:
+    """Who sees the register (risk.access.visible_registers): the project's parties, or the lead and its guides."""
+    if register.project_id is not None:
+        return project_organization_ids(register.project)
+    governed = AllianceMember.objects.active().filter(alliance_id=register.alliance_id, role__in=GOVERNMENT_ROLES)
+    return {register.alliance.lead_library_id, *governed.values_list("organization_id", flat=True)}
+
+
+def _emit_level_change(risk: Risk, previous_level: str) -> None:
+    """Tell listeners (webhooks) when a re-score moves the residual level; ids and levels only."""
+    if risk.residual_level == previous_level:
+        return
+    events.emit(
+        events.RISK_LEVEL_CHANGED,
+        obj=risk,
+        organization_ids=_register_organization_ids(risk.register),
+        data={"risk": risk.pk, "register": risk.register_id, "from": previous_level, "to": risk.residual_level},
+    )
 
 
 def _schedule_review(risk: Risk, now: datetime) -> None:
@@ -410,8 +432,9 @@ def risk_update(*, actor: Actor, risk: Risk, **changes: Any) -> Risk:
     )
     if "owner" in changes or "owner_organization" in changes:
         _check_owner(locked.register, locked.owner_organization, locked.owner)
-    previous = locked.residual_score
+    previous, previous_level = locked.residual_score, locked.residual_level
     _rescore(locked)
+    _emit_level_change(locked, previous_level)
     if locked.residual_score != previous:
         sooner = timezone.now() + review_cadence(locked.residual_level)
         if sooner < locked.next_review_at:
@@ -468,10 +491,11 @@ def _apply_review(
     _check_scale(
         likelihood=likelihood, impact=impact, residual_likelihood=residual_likelihood, residual_impact=residual_impact
     )
-    previous = risk.residual_score
+    previous, previous_level = risk.residual_score, risk.residual_level
     risk.likelihood, risk.impact = likelihood, impact
     risk.residual_likelihood, risk.residual_impact = residual_likelihood, residual_impact
     _rescore(risk)
+    _emit_level_change(risk, previous_level)
     if risk.residual_score != previous:
         _end_acceptance(risk, now)
     risk.status = _status_after_review(risk)

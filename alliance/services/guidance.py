@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import events
 from core.exceptions import ConflictError, DomainError, NotAllowed
 from stakeholders.access import Actor
 from stakeholders.choices import OrganizationKind
@@ -65,6 +66,16 @@ def guidance_issue(
             doc.save()
     except IntegrityError as exc:
         raise ConflictError(_("This code and version were already issued.")) from exc
+    # Publishing: listeners (community asks each concerned organisation to acknowledge; webhooks) hear it.
+    from ..selectors import guidance_concerned_organization_ids
+
+    concerned = guidance_concerned_organization_ids(doc)
+    events.emit(
+        events.GUIDANCE_PUBLISHED,
+        obj=doc,
+        organization_ids={org.pk, *concerned},
+        data={"document": doc.pk, "kind": doc.kind, "issuer": org.pk, "concerns": sorted(concerned)},
+    )
     return doc
 
 

@@ -18,6 +18,7 @@ from alliance import services as alliance_services
 from alliance.choices import EvidenceKind, ParticipantRole
 from alliance.models import AllianceMember, Deliverable, Need, Project, ProjectParticipant, Trial
 from alliance.parties import url_or_blank
+from core import events
 from core.exceptions import ConflictError, DomainError, NotAllowed
 from notifications.services import notify
 from stakeholders.access import Actor
@@ -534,6 +535,13 @@ def feedback_route(
         row.routed_to = provider
         row.project = row.project or project
         _move(row, actor=actor, name="route", note=correction.title)
+    # Webhooks and other listeners hear ids only: the readers stay unnamed outside the library.
+    events.emit(
+        events.FEEDBACK_ROUTED,
+        obj=correction,
+        organization_ids=[rows[0].library_id, provider.pk],
+        data={"correction": correction.pk, "project": project.pk, "feedback": [row.pk for row in rows]},
+    )
     return correction
 
 

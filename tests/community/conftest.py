@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from tests.alliance.flow import make_parties
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def p(library, enterprise, government, staff_manager, staff, partner):
+    return make_parties(library, enterprise, government, staff_manager, staff, partner)
