@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "alliance",
     "feedback",
     "risk",
+    "insight",
 ]
 
 MIDDLEWARE = [
