@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("alliance.api.urls")),
     path("", include("community.api.urls")),
     path("", include("webhooks.api.urls")),
+    path("insight/", include("insight.api.urls")),
     path("history/<str:app_label>/<str:model>/<str:pk>/", HistoryView.as_view(), name="history"),
 ]

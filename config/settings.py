@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "risk",
     "community",
     "webhooks",
+    "insight",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,7 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("community/", include("community.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("insight/", include("insight.urls")),
     path("", include("core.urls")),
 ]
 

@@ -262,6 +262,36 @@ def _hours(value: Any) -> float | None:
     return round(value.total_seconds() / 3600, 1) if value is not None else None
 
 
+def feedback_loop_aggregates() -> dict[str, Any]:
+    """The aggregate expressions behind the loop figures, for ``aggregate()`` or a ``values(...).annotate()``.
+
+    Shared with the insight app, which groups the same figures per project and per alliance.
+    """
+    to_answer = ExpressionWrapper(F("first_answered_at") - F("created_at"), output_field=DurationField())
+    to_resolve = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
+    return {
+        "n": Count("id"),
+        "answer_time": Avg(to_answer, filter=Q(first_answered_at__isnull=False)),
+        "resolve_time": Avg(to_resolve, filter=Q(resolved_at__isnull=False)),
+        # Only a reader can confirm: the share is taken over feedback that has one and reached the end.
+        "settled": Count("id", filter=Q(reader__isnull=False, status__in=[S.RESOLVED, S.CONFIRMED, S.REOPENED])),
+        "confirmed": Count("id", filter=Q(status=S.CONFIRMED)),
+        "answered": Count("id", filter=Q(first_answered_at__isnull=False)),
+        "reopened": Count("id", filter=Q(reopen_count__gt=0)),
+    }
+
+
+def feedback_loop_figures(totals: dict[str, Any]) -> dict[str, Any]:
+    """Shares and hours from the aggregates of ``feedback_loop_aggregates``."""
+    return {
+        "hours_to_first_answer": _hours(totals["answer_time"]),
+        "hours_to_resolution": _hours(totals["resolve_time"]),
+        "answered_share": round(totals["answered"] / totals["n"], 3) if totals["n"] else None,
+        "confirmed_share": round(totals["confirmed"] / totals["settled"], 3) if totals["settled"] else None,
+        "reopen_rate": round(totals["reopened"] / totals["answered"], 3) if totals["answered"] else None,
+    }
+
+
 def feedback_insights(
     actor: Actor,
     *,
@@ -307,18 +337,7 @@ def feedback_insights(
         .annotate(m=Avg("rating"), n=Count("id"))
         .order_by("period")
     ]
-    to_answer = ExpressionWrapper(F("first_answered_at") - F("created_at"), output_field=DurationField())
-    to_resolve = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
-    totals = qs.aggregate(
-        total=Count("id"),
-        answer_time=Avg(to_answer, filter=Q(first_answered_at__isnull=False)),
-        resolve_time=Avg(to_resolve, filter=Q(resolved_at__isnull=False)),
-        # Only a reader can confirm: the share is taken over feedback that has one and reached the end.
-        settled=Count("id", filter=Q(reader__isnull=False, status__in=[S.RESOLVED, S.CONFIRMED, S.REOPENED])),
-        confirmed=Count("id", filter=Q(status=S.CONFIRMED)),
-        answered=Count("id", filter=Q(first_answered_at__isnull=False)),
-        reopened=Count("id", filter=Q(reopen_count__gt=0)),
-    )
+    totals = qs.aggregate(total=Count("id"), **feedback_loop_aggregates())
     top = (
         qs.filter(kind=FeedbackKind.NEED, is_public=True, hidden_at__isnull=True)
         .annotate(support_count=_support_count())
@@ -330,9 +349,6 @@ def feedback_insights(
         "volume_by_kind": volume,
         "volume_by_theme": themes,
         "satisfaction": satisfaction,
-        "hours_to_first_answer": _hours(totals["answer_time"]),
-        "hours_to_resolution": _hours(totals["resolve_time"]),
-        "confirmed_share": round(totals["confirmed"] / totals["settled"], 3) if totals["settled"] else None,
-        "reopen_rate": round(totals["reopened"] / totals["answered"], 3) if totals["answered"] else None,
+        **{key: value for key, value in feedback_loop_figures(totals).items() if key != "answered_share"},
         "top_supported_needs": [{"id": f.pk, "text": f.text[:200], "support_count": f.support_count} for f in top],
     }

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InsightConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "insight"
+    verbose_name = _("Collaboration insight")
+
+    def ready(self) -> None:
+        from . import history, navigation, sources  # noqa: F401  (menu entry, history scope, built-in sources)

@@ -1,0 +1,248 @@
+"""Insight pages: the leadership view across alliances, one alliance's insight, oversight, and period reports.
+
+Every page goes through ``insight.selectors``: an alliance outside the actor's insight scope is a 404, and
+partners (who are refused insight) get a 404 on every page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from alliance.choices import ProjectStatus
+from alliance.models import Alliance
+from core.exceptions import DomainError
+from risk.choices import RiskLevel
+from stakeholders.access import Actor, actor_for
+from stakeholders.choices import OrganizationKind
+
+from . import selectors, services
+from .choices import ReportStatus
+from .models import ReportJob
+from .sources import Period
+
+
+def _actor(request: HttpRequest) -> Actor:
+    actor = actor_for(request)
+    if not selectors.may_read_insight(actor):
+        raise Http404
+    return actor
+
+
+def _period(request: HttpRequest) -> tuple[Period, str]:
+    """The requested period, or the current year with a message when the input is not a period."""
+    try:
+        return selectors.period_parse(request.GET.get("period")), ""
+    except DomainError as exc:
+        return selectors.period_parse(None), exc.message
+
+
+def period_choices(today: Any = None) -> list[str]:
+    year = (today or timezone.localdate()).year
+    return [label for y in (year, year - 1) for label in (str(y), *(f"{y}Q{q}" for q in (4, 3, 2, 1)))]
+
+
+def _alliance(actor: Actor, pk: int) -> Alliance:
+    return get_object_or_404(selectors.insight_alliances(actor).select_related("lead_library"), pk=pk)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The leadership view: every alliance in scope with its synergy index and parts, and its loop totals."""
+    actor = _actor(request)
+    period, error = _period(request)
+    alliances = list(selectors.insight_alliances(actor).select_related("lead_library"))
+    ids = [a.pk for a in alliances]
+    synergy = selectors.synergy_for(ids, period)
+    loop = selectors.loop_health(ids, period)
+    rows = [{"alliance": a, "part": synergy[a.pk], "loop": loop[a.pk]["totals"]} for a in alliances]
+    return render(
+        request,
+        "insight/home.html",
+        {"rows": rows, "period": period, "periods": period_choices(), "period_error": error},
+    )
+
+
+def _chart(data: dict[str, Any]) -> dict[str, Any]:
+    """What the page's charts draw, with their labels in the page's language."""
+    kinds = dict(OrganizationKind.choices)
+    part = data["participation"]
+    fb = data["loop"]["totals"]["feedback"]
+    return {
+        "activity": {
+            "months": data["activity_over_time"]["months"],
+            "series": [
+                {"name": str(kinds[s["kind"]]), "values": s["values"]} for s in data["activity_over_time"]["series"]
+            ],
+        },
+        "network": {
+            "categories": [str(kinds[k]) for k in selectors.PARTY_KINDS],
+            "nodes": [
+                {
+                    "id": str(pk),
+                    "name": o["name"],
+                    "category": selectors.PARTY_KINDS.index(o["kind"]),
+                    "value": part["by_organization"].get(pk, 0),
+                }
+                for pk, o in data["organizations"].items()
+            ],
+            "links": [
+                {"source": str(e["source"]), "target": str(e["target"]), "value": e["weight"]}
+                for e in part["edges"]
+                if e["source"] in data["organizations"] and e["target"] in data["organizations"]
+            ],
+        },
+        "funnel": [
+            {"name": _("Reader feedback"), "value": fb["total"]},
+            {"name": _("Routed to a provider"), "value": fb["routed"]},
+            {"name": _("Answered"), "value": fb["answered"]},
+            {"name": _("Resolved"), "value": fb["resolved"]},
+            {"name": _("Confirmed solved"), "value": fb["confirmed"]},
+        ],
+        "heat": {
+            "likelihood": data["risk_heat_map"]["likelihood_labels"],
+            "impact": data["risk_heat_map"]["impact_labels"],
+            "cells": [
+                [i, li, n] for li, row in enumerate(data["risk_heat_map"]["residual"]) for i, n in enumerate(row)
+            ],
+            "name": _("Live risks (residual)"),
+        },
+        "budget": {
+            "projects": [row["title"] for row in data["funding"]["by_project"]],
+            "values": [float(row.get("budgeted", 0)) for row in data["funding"]["by_project"]],
+            "name": _("Budget (CNY)"),
+        },
+        "names": {"activities": _("Activities"), "likelihood": _("Likelihood"), "impact": _("Impact")},
+    }
+
+
+def _table_data(data: dict[str, Any]) -> dict[str, Any]:
+    kinds = dict(OrganizationKind.choices)
+    statuses = dict(ProjectStatus.choices)
+    orgs = data["organizations"]
+    part = data["participation"]
+    return {
+        "by_kind": [{**r, "label": kinds[r["kind"]]} for r in part["by_kind"]],
+        "matrix": [
+            {"label": kinds[k], "cells": [part["by_kind_and_activity"].get(k, {}).get(a, 0) for a in data["activity_labels"]]}
+            for k in selectors.PARTY_KINDS
+        ],
+        "edges": [
+            {**e, "a": orgs.get(e["source"], {}).get("name", e["source"]), "b": orgs.get(e["target"], {}).get("name", e["target"])}
+            for e in part["edges"]
+        ],
+        "projects": [{**p, "status_label": statuses.get(p["status"], p["status"])} for p in data["loop"]["projects"]],
+        "credibility": [
+            {**c, "name": orgs.get(c["organization_id"], {}).get("name", c["organization_id"])} for c in data["credibility"]
+        ],
+    }  # fmt: skip
+
+
+@login_required
+def alliance_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    alliance = _alliance(actor, pk)
+    period, error = _period(request)
+    data = selectors.alliance_insight(alliance, period)
+    reports = selectors.report_list_for(actor).filter(alliance=alliance)[:5]
+    context = {
+        "alliance": alliance,
+        "data": data,
+        "tables": _table_data(data),
+        "chart": _chart(data),
+        "period": period,
+        "periods": period_choices(),
+        "period_error": error,
+        "reports": reports,
+        "may_request": actor.organization is not None,
+    }
+    return render(request, "insight/alliance_detail.html", context)
+
+
+@login_required
+def report_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The period report as a printable page (the same figures as the XLSX)."""
+    actor = _actor(request)
+    alliance = _alliance(actor, pk)
+    period, _error = _period(request)
+    data = selectors.alliance_insight(alliance, period)
+    context = {"alliance": alliance, "data": data, "tables": _table_data(data), "period": period}
+    return render(request, "insight/report_print.html", context)
+
+
+@login_required
+@require_POST
+def report_request(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    alliance = _alliance(actor, pk)
+    try:
+        job = services.report_request(actor, alliance=alliance, period=request.POST.get("period", ""))
+    except DomainError as exc:
+        from django.contrib import messages
+
+        messages.error(request, exc.message)
+        return redirect("insight:alliance-detail", pk=alliance.pk)
+    return redirect("insight:report-detail", pk=job.pk)
+
+
+def _job(actor: Actor, pk: int) -> ReportJob:
+    return get_object_or_404(selectors.report_list_for(actor), pk=pk)
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report's state; while it is generated, the progress block polls itself (htmx) every two seconds."""
+    actor = _actor(request)
+    job = _job(actor, pk)
+    template = "insight/_report_progress.html" if request.headers.get("HX-Request") else "insight/report_detail.html"
+    return render(request, template, {"job": job, "pending": job.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)})
+
+
+@login_required
+def report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    actor = _actor(request)
+    job = _job(actor, pk)
+    if job.status != ReportStatus.DONE or not job.file:
+        raise Http404
+    try:
+        handle = job.file.open("rb")
+    except (FileNotFoundError, ValidationError) as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=f"insight-{job.alliance_id}-{job.period}.xlsx")
+
+
+@login_required
+def oversight_page(request: HttpRequest) -> HttpResponse:
+    """Across the alliances in scope: projects by state, risks by level, satisfaction, overdue items."""
+    actor = _actor(request)
+    alliances = list(selectors.insight_alliances(actor))
+    data = selectors.oversight([a.pk for a in alliances])
+    names = {a.pk: a for a in alliances}
+    statuses = dict(ProjectStatus.choices)
+    levels = dict(RiskLevel.choices)
+    rows = [{**row, "alliance": names[row["alliance_id"]]} for row in data["alliances"]]
+    totals = data["totals"]
+    chart = {
+        "projects": {
+            "labels": [str(statuses[s]) for s in ProjectStatus.values if totals["projects_by_status"].get(s)],
+            "values": [totals["projects_by_status"][s] for s in ProjectStatus.values if totals["projects_by_status"].get(s)],
+        },
+        "risks": {"labels": [str(levels[lv]) for lv in RiskLevel.values], "values": [totals["risks_by_level"][lv] for lv in RiskLevel.values]},
+        "names": {"projects": _("Projects"), "risks": _("Live risks")},
+    }  # fmt: skip
+    context = {
+        "rows": rows,
+        "totals": totals,
+        "status_labels": statuses,
+        "chart": chart,
+        "levels": RiskLevel.values,
+        "level_labels": levels,
+    }
+    return render(request, "insight/oversight.html", context)
