@@ -4,13 +4,18 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install assets lint fmt messages stop clean e2e
+.PHONY: run test install assets lint fmt messages stop clean e2e bench
 
 run: install assets
 	$(PY) scripts/devstack.py run
 
 test: install assets
 	$(PY) scripts/devstack.py test $(PYTEST_ARGS)
+
+# Proof at scale (issue #9; never part of `make test`): seeds gj_benchdata once, serves with gunicorn,
+# loads it from a separate process. `make bench BENCH_ARGS=--small` for a quick run; see docs/performance.md.
+bench: install assets
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 install: $(STAMP)
 
