@@ -11,4 +11,7 @@ class AllianceConfig(AppConfig):
         from . import demo, navigation  # noqa: F401 - navigation registers the menu entries
 
         demo.register()
+        from . import demo_funding
+
+        demo_funding.register()
         from . import history  # noqa: F401 - registers who may read each model's history

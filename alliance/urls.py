@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import alliances, delivery, guidance, needs, projects, training
+from .views import alliances, delivery, funding, guidance, needs, projects, training
 
 app_name = "alliance"
 urlpatterns = [
@@ -52,4 +52,13 @@ urlpatterns = [
     path("guidance/", guidance.guidance_list, name="guidance-list"),
     path("guidance/new/", guidance.guidance_issue, name="guidance-issue"),
     path("compliance/", guidance.compliance, name="compliance"),
+    path("funding/", funding.funding_overview, name="funding"),
+    path("funding/sources/new/", funding.source_create, name="funding-source-create"),
+    path("funding/allocations/new/", funding.allocation_create, name="funding-allocation-create"),
+    path("funding/projects/<int:pk>/", funding.project_funding, name="funding-project"),
+    path("funding/milestones/<int:pk>/accept/", funding.milestone_accept, name="funding-milestone-accept"),
+    path("funding/allocations/<int:pk>/tranches/", funding.tranche_plan, name="funding-tranche-plan"),
+    path("funding/tranches/<int:pk>/release/", funding.tranche_release, name="funding-tranche-release"),
+    path("funding/allocations/<int:pk>/expenditures/", funding.expenditure_record, name="funding-expenditure"),
+    path("funding/reports/<int:pk>/submit/", funding.report_submit, name="funding-report-submit"),
 ]

@@ -350,7 +350,7 @@ def tranche_release(*, actor: Actor, tranche: Tranche) -> Tranche:
 # --- spending ---------------------------------------------------------------------------------------------------
 
 
-def _spender(actor: Actor, project: Project) -> int:
+def spending_organization(actor: Actor, project: Project) -> int:
     """The organisation recording the spending: the project's lead library, or its provider."""
     if actor.writes_for(project.alliance.lead_library_id):
         return project.alliance.lead_library_id
@@ -390,7 +390,7 @@ def expenditure_record(
         Allocation.objects.select_for_update(of=("self",)).select_related("project__alliance").get(pk=allocation.pk)
     )
     project = locked.project
-    organization_id = _spender(actor, project)
+    organization_id = spending_organization(actor, project)
     require_active(locked, _("allocation"))
     if category not in ExpenditureCategory.values:
         raise DomainError(_("Unknown category."), fields={"category": [_("Unknown category.")]})
