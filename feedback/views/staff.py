@@ -90,8 +90,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "bulk_form": BulkForm(),
-        "bulk_need_form": NeedLinkForm(needs=_bulk_needs(actor), auto_id="bulk_%s"),
-        "bulk_route_form": RouteForm(projects=_bulk_projects(actor), auto_id="bulk_%s"),
+        # One <form> holds all three actions: no browser "required" check may block the one being used.
+        "bulk_need_form": NeedLinkForm(needs=_bulk_needs(actor), auto_id="bulk_%s", use_required_attribute=False),
+        "bulk_route_form": RouteForm(projects=_bulk_projects(actor), auto_id="bulk_%s", use_required_attribute=False),
         "page": page,
         "items": page.object_list,
         "querystring": _querystring(request),

@@ -1,5 +1,6 @@
 """The reader feedback loop in a real browser: a reader's need with a photo becomes evidence for a library
-need, a complaint goes to the project's provider without the reader's name, and the reader confirms the answer.
+need, a complaint about a running trial goes to the project's provider without the reader's name, the
+enterprise answers it in its own portal, and the reader sees that answer and confirms it is solved.
 
 With FEEDBACK_SHOTS=<directory> every page visited is also saved as a screenshot in Chinese and English.
 """
@@ -17,7 +18,7 @@ from playwright.sync_api import expect
 
 from alliance.models import NeedEvidence
 from feedback.models import Feedback
-from tests.alliance.flow import analysed_need, make_parties, new_project, to_development
+from tests.alliance.flow import analysed_need, deliver, make_parties, new_project, start_trial, to_development
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -56,6 +57,11 @@ def test_a_readers_need_and_complaint_travel_to_the_library_and_the_provider_and
     project = to_development(p, new_project(p))
     reader.display_name = "王小明"
     reader.save()
+    profile = reader.reader_profile
+    profile.consent_trials = True
+    profile.save()
+    p.readers.append(profile)
+    trial = start_trial(p, project, deliver(p, project))
     photo = tmp_path / "photo.png"
     photo.write_bytes(PNG)
 
@@ -78,6 +84,7 @@ def test_a_readers_need_and_complaint_travel_to_the_library_and_the_provider_and
     # And a complaint about the deliverable on trial.
     page.goto(page.base_url + "/feedback/")
     page.check("input[name=kind][value=complaint]")
+    page.select_option("select[name=trial]", str(trial.pk))
     page.fill("textarea[name=text]", "新借还机识别太慢，要刷三次")
     page.select_option("select[name=rating]", "2")
     submit(page, "main form.gj-form")
@@ -96,15 +103,22 @@ def test_a_readers_need_and_complaint_travel_to_the_library_and_the_provider_and
     assert NeedEvidence.objects.filter(need=need, reference_id=f"feedback:{first.pk}").exists()
     page.goto(page.base_url + f"/feedback/inbox/{complaint.pk}/")
     shot(page, "staff-detail")
-    page.select_option("form[action$='/route/'] select[name=project]", str(project.pk))
-    page.fill("form[action$='/route/'] input[name=title]", "借还机识别速度")
-    page.fill("form[action$='/route/'] input[name=due_on]", (timezone.localdate() + timedelta(days=7)).isoformat())
-    submit(page, "form[action$='/route/']")
+    assert complaint.trial == trial
+
+    # Later, from the inbox: tick the trial complaint and route it with the bulk action.
+    page.goto(page.base_url + "/feedback/inbox/")
+    page.check(f"#feedback-table input.feedback-select[value='{complaint.pk}']")
+    page.click("#bulk-route summary")
+    page.select_option("#bulk-route select[name=project]", str(project.pk))
+    page.fill("#bulk-route input[name=title]", "借还机识别速度")
+    page.fill("#bulk-route input[name=due_on]", (timezone.localdate() + timedelta(days=7)).isoformat())
+    with page.expect_navigation():
+        page.click("#bulk-route button[value=route]")
     expect(page.locator(".alert-success")).to_be_visible()
     complaint.refresh_from_db()
-    assert complaint.status == "routed" and complaint.routed_to == enterprise
+    assert complaint.status == "routed" and complaint.routed_to == enterprise and complaint.correction_id
 
-    # The enterprise reads it in its portal, without the reader's name.
+    # The enterprise reads it in its portal, without the reader's name, and answers the correction request there.
     as_user(page, sign_in, partner)
     page.goto(page.base_url + "/feedback/partner/")
     expect(page.locator("#partner-feedback")).to_contain_text("识别太慢")
@@ -112,18 +126,27 @@ def test_a_readers_need_and_complaint_travel_to_the_library_and_the_provider_and
         page.click(f"#partner-feedback a[href$='/partner/{complaint.pk}/']")
     shot(page, "partner-detail")
     assert "王小明" not in page.content() and reader.username not in page.content()
+    with page.expect_navigation():
+        page.click(f"main a[href$='/corrections/{complaint.correction_id}/']")
+    assert "王小明" not in page.content()
+    shot(page, "partner-correction")
+    page.fill("form[action$='/answer/'] textarea[name=answer]", "已升级识别模块，识别时间降到一秒内")
+    submit(page, "form[action$='/answer/']")
+    complaint.refresh_from_db()
+    assert complaint.status == "answered" and "升级识别模块" in complaint.provider_answer
 
-    # The library answers and resolves; the reader sees the answer and confirms it is solved.
+    # The staff may add to the provider's answer; the reader sees both and confirms it is solved.
     as_user(page, sign_in, staff)
     page.goto(page.base_url + f"/feedback/inbox/{complaint.pk}/")
-    page.fill("form[action$='/answer/'] textarea[name=answer]", "供应商已升级识别模块，请再试一次")
-    page.check("form[action$='/answer/'] input[name=resolve]")
+    expect(page.locator("#provider-answer")).to_contain_text("升级识别模块")
+    page.fill("form[action$='/answer/'] textarea[name=answer]", "请再试一次，仍有问题请告诉我们")
     submit(page, "form[action$='/answer/']")
     as_user(page, sign_in, reader)
     page.goto(page.base_url + "/feedback/mine/")
     shot(page, "reader-mine")
     page.goto(page.base_url + f"/feedback/mine/{complaint.pk}/")
-    expect(page.locator("#library-answer")).to_contain_text("升级识别模块")
+    expect(page.locator("#provider-answer")).to_contain_text("升级识别模块")
+    expect(page.locator("#library-answer")).to_contain_text("请再试一次")
     shot(page, "reader-detail-answered")
     submit(page, f"form[action$='/mine/{complaint.pk}/solved/']")
     complaint.refresh_from_db()
