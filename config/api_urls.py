@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("feedback.api.urls")),
     path("", include("risk.api.urls")),
     path("", include("alliance.api.urls")),
+    path("", include("coordination.api.urls")),
     path("history/<str:app_label>/<str:model>/<str:pk>/", HistoryView.as_view(), name="history"),
 ]

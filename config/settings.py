@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "alliance",
     "feedback",
     "risk",
+    "coordination",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +282,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "feedback-sweep-service-levels": {"task": "feedback.tasks.sweep_service_levels", "schedule": 300.0},
     "alliance-sweep-reminders": {"task": "alliance.tasks.sweep_reminders", "schedule": 3600.0},
     "risk-sweep-reviews": {"task": "risk.tasks.sweep_reviews", "schedule": 3600.0},
+    "coordination-sweep-action-items": {"task": "coordination.tasks.sweep_action_items", "schedule": 3600.0},
 }
 
 # Security. Production (DEBUG off) gets HTTPS-only cookies, HSTS and redirects.

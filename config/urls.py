@@ -25,6 +25,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("risk/", include("risk.urls")),
     path("feedback/", include("feedback.urls")),
+    path("coordination/", include("coordination.urls")),
     path("", include("core.urls")),
 ]
 
