@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("community.api.urls")),
     path("", include("webhooks.api.urls")),
     path("insight/", include("insight.api.urls")),
+    path("", include("coordination.api.urls")),
     path("history/<str:app_label>/<str:model>/<str:pk>/", HistoryView.as_view(), name="history"),
 ]

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "community",
     "webhooks",
     "insight",
+    "coordination",
 ]
 
 MIDDLEWARE = [
@@ -288,6 +289,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "risk-sweep-reviews": {"task": "risk.tasks.sweep_reviews", "schedule": 3600.0},
     "alliance-sweep-financial-reports": {"task": "alliance.tasks.sweep_financial_reports", "schedule": 3600.0},
     "webhooks-sweep-deliveries": {"task": "webhooks.tasks.sweep_deliveries", "schedule": 60.0},
+    "coordination-sweep-action-items": {"task": "coordination.tasks.sweep_action_items", "schedule": 3600.0},
 }
 
 # Security. Production (DEBUG off) gets HTTPS-only cookies, HSTS and redirects.

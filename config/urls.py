@@ -28,6 +28,7 @@ urlpatterns = [
     path("community/", include("community.urls")),
     path("webhooks/", include("webhooks.urls")),
     path("insight/", include("insight.urls")),
+    path("coordination/", include("coordination.urls")),
     path("", include("core.urls")),
 ]
 

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.i18n import set_language as django_set_language
 
+from core.dashboard import panels_for
 from core.services import user_set_language
 
 # The stakeholder foundation (who acts for whom) is what every portal's dashboard starts from, so the
@@ -99,6 +100,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     elif portal == Portal.READER:
         context["profile"] = actor.reader_profile
         context["libraries"] = list(organization_list_for(actor)[:10])
+    context["panels"] = panels_for(request, actor)
     return render(request, "core/dashboard.html", context)
 
 

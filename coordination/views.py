@@ -1,0 +1,397 @@
+"""Coordination pages: the calendar, a meeting with its agenda, minutes and action items, research plans.
+
+Thin over coordination.selectors (the same scoped reads as the API) and coordination.services. The
+calendar feeds (.ics) are plain text in RFC 5545; the per-person feed authenticates by its secret token.
+"""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from alliance.models import AllianceMember
+from alliance.selectors import alliance_list_for
+from core.exceptions import DomainError
+from stakeholders.access import Actor, actor_for, build_actor
+from stakeholders.forms import add_domain_error
+from stakeholders.models import Membership, Organization
+
+from . import ics, selectors, services
+from .choices import AgendaTarget, MeetingStatus
+from .forms import AgendaForm, InviteForm, MeetingForm, MinutesForm, PlanForm, in_zone
+from .models import Meeting, ResearchPlan
+
+
+def _alliance_organizations(actor: Actor) -> QuerySet[Organization]:
+    """Organisations of the alliances the actor sees (members and lead libraries): who may be invited."""
+    alliances = alliance_list_for(actor).values("pk")
+    members = AllianceMember.objects.active().filter(alliance__in=alliances).values("organization_id")
+    leads = alliance_list_for(actor).values("lead_library_id")
+    return (
+        Organization.objects.filter(archived_at__isnull=True)
+        .filter(pk__in=members.union(leads))
+        .order_by("kind", "name_zh")
+    )
+
+
+def _month(request: HttpRequest) -> date:
+    try:
+        year, month = (int(x) for x in request.GET.get("month", "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    """A month grid of the meetings the actor sees, the next meetings and the actor's open action items."""
+    actor = actor_for(request)
+    first = _month(request)
+    weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    start, end = weeks[0][0], weeks[-1][-1] + timedelta(days=1)
+    in_range = selectors.meeting_list_for(actor).filter(
+        starts_at__gte=timezone.make_aware(datetime.combine(start, time.min)),
+        starts_at__lt=timezone.make_aware(datetime.combine(end, time.min)),
+    )
+    by_day: dict[date, list[Meeting]] = defaultdict(list)
+    for meeting in in_range:
+        by_day[timezone.localtime(meeting.starts_at).date()].append(meeting)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    context = {
+        "month": first,
+        "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
+        "previous": previous.strftime("%Y-%m"),
+        "following": following.strftime("%Y-%m"),
+        "today": timezone.localdate(),
+        "upcoming": selectors.upcoming_meetings_for(actor)[:8],
+        "action_items": selectors.open_action_items_for(actor)[:20],
+        "can_schedule": bool(actor.memberships),
+        "has_feed": hasattr(request.user, "calendar_feed"),
+        "feed_url": request.session.pop("coordination_feed_url", ""),
+    }
+    return render(request, "coordination/calendar.html", context)
+
+
+@login_required
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    form = MeetingForm(
+        request.POST or None, alliances=alliance_list_for(actor), organizations=_alliance_organizations(actor)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        zone = data["timezone"]
+        try:
+            meeting = services.meeting_schedule(
+                actor=actor, alliance=data["alliance"], kind=data["kind"], title=data["title"],
+                starts_at=in_zone(data["starts_at"], zone), ends_at=in_zone(data["ends_at"], zone),
+                timezone_name=zone, place=data["place"], online_url=data["online_url"],
+                visibility=data["visibility"], organizations=list(data["organizations"]),
+                recurrence=data["recurrence"], occurrences=data["occurrences"] or 1,
+                description=data["description"],
+            )  # fmt: skip
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("The meeting is scheduled and the invited are told."))
+            return redirect("coordination:meeting-detail", pk=meeting.pk)
+    return render(request, "coordination/meeting_form.html", {"form": form})
+
+
+def _owner_choices(meeting: Meeting) -> list[tuple[str, str]]:
+    """People of the organiser and the invited organisations, as "user:organisation" choices (one query)."""
+    org_ids = {i.organization_id for i in meeting.invitations.all()} | {meeting.organizer_id}
+    rows = (
+        Membership.objects.active()
+        .filter(organization_id__in=org_ids, user__is_active=True)
+        .select_related("user", "organization")
+        .order_by("organization__name_zh", "user__username")
+    )
+    return [(f"{m.user_id}:{m.organization_id}", f"{m.user.shown_name} · {m.organization.display_name}") for m in rows]
+
+
+def _agenda_targets(actor: Actor, meeting: Meeting) -> list[tuple[str, Any]]:
+    """Things of the meeting's alliance the actor can see, grouped by kind, as "kind:id" choices."""
+    groups = []
+    filters: dict[str, dict[str, Any]] = {
+        AgendaTarget.PROJECT: {"alliance": meeting.alliance_id},
+        AgendaTarget.NEED: {"alliance": meeting.alliance_id},
+        AgendaTarget.RISK: {"register__alliance": meeting.alliance_id},
+        AgendaTarget.FEEDBACK: {"library_id": meeting.alliance.lead_library_id},
+    }
+    for kind, label in AgendaTarget.choices:
+        objects = selectors.agenda_targets_for(actor, kind).filter(**filters[kind])[:30]
+        options = [(f"{kind}:{o.pk}", str(getattr(o, "title", "") or o)[:80]) for o in objects]
+        if options:
+            groups.append((str(label), options))
+    return groups
+
+
+def _meeting_for(request: HttpRequest, pk: int) -> tuple[Actor, Meeting]:
+    actor = actor_for(request)
+    return actor, get_object_or_404(selectors.meeting_list_for(actor), pk=pk)
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
+    actor, meeting = _meeting_for(request, pk)
+    organiser = actor.writes_for(meeting.organizer_id) and meeting.status != MeetingStatus.CANCELLED
+    attendee = meeting.attendees.filter(user=actor.user).first()
+    invited_ids = {i.organization_id for i in meeting.invitations.all()}
+    context = {
+        "meeting": meeting,
+        "agenda": meeting.agenda_items.all(),
+        "decisions": meeting.decisions.all(),
+        "action_items": meeting.action_items.filter(archived_at__isnull=True).select_related(
+            "owner", "owner_organization"
+        ),
+        "attendees": meeting.attendees.select_related("user", "organization").order_by("organization_id", "id"),
+        "counts": selectors.meeting_attendance_counts(meeting),
+        "organiser": organiser,
+        "attendee": attendee,
+        "can_register": meeting.status == MeetingStatus.SCHEDULED
+        and meeting.ends_at > timezone.now()
+        and not (attendee and attendee.registered_at),
+        "local_start": timezone.localtime(meeting.starts_at, ZoneInfo(meeting.timezone)),
+        "local_end": timezone.localtime(meeting.ends_at, ZoneInfo(meeting.timezone)),
+        "today": timezone.localdate(),
+    }
+    if organiser:
+        context["minutes_form"] = forms.get("minutes_form") or MinutesForm(
+            owners=_owner_choices(meeting), initial={"minutes": meeting.minutes}
+        )
+        context["agenda_form"] = forms.get("agenda_form") or AgendaForm(targets=_agenda_targets(actor, meeting))
+        context["invite_form"] = forms.get("invite_form") or InviteForm(
+            organizations=_alliance_organizations(actor).exclude(pk__in=invited_ids | {meeting.organizer_id})
+        )
+    return render(request, "coordination/meeting_detail.html", context)
+
+
+def _back(meeting: Meeting, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("coordination:meeting-detail", args=[meeting.pk]) + anchor)
+
+
+@login_required
+@require_POST
+def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
+    actor, meeting = _meeting_for(request, pk)
+    try:
+        services.meeting_register(actor=actor, meeting=meeting)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("You are registered."))
+    return _back(meeting)
+
+
+@login_required
+@require_POST
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    actor, meeting = _meeting_for(request, pk)
+    try:
+        services.meeting_cancel(actor=actor, meeting=meeting)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The meeting is cancelled and the invited are told."))
+    return _back(meeting)
+
+
+@login_required
+@require_POST
+def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    actor, meeting = _meeting_for(request, pk)
+    form = InviteForm(request.POST, organizations=_alliance_organizations(actor))
+    if form.is_valid():
+        try:
+            services.meeting_invite(
+                actor=actor, meeting=meeting, organizations=list(form.cleaned_data["organizations"])
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("The organisations are invited."))
+            return _back(meeting)
+    return meeting_detail(request, pk, invite_form=form)
+
+
+@login_required
+@require_POST
+def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
+    actor, meeting = _meeting_for(request, pk)
+    form = AgendaForm(request.POST, targets=_agenda_targets(actor, meeting))
+    if form.is_valid():
+        kind, _sep, target_id = form.cleaned_data["target"].partition(":")
+        try:
+            services.agenda_item_add(
+                actor=actor, meeting=meeting, title=form.cleaned_data["title"], notes=form.cleaned_data["notes"],
+                target_kind=kind, target_id=int(target_id) if target_id else None,
+            )  # fmt: skip
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return _back(meeting, "#agenda")
+    return meeting_detail(request, pk, agenda_form=form)
+
+
+@login_required
+@require_POST
+def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    actor, meeting = _meeting_for(request, pk)
+    form = MinutesForm(request.POST, owners=_owner_choices(meeting))
+    if form.is_valid():
+        specs = form.action_specs()
+        if form.is_valid():  # action_specs() may have added errors
+            users = {u.pk: u for u in get_user_model().objects.filter(pk__in=[s["owner"] for s in specs])}
+            orgs = Organization.objects.in_bulk([s["owner_organization"] for s in specs])
+            items = [
+                {**s, "owner": users.get(s["owner"]), "owner_organization": orgs.get(s["owner_organization"])}
+                for s in specs
+            ]
+            try:
+                services.meeting_record_minutes(
+                    actor=actor, meeting=meeting, minutes=form.cleaned_data["minutes"],
+                    decisions=form.decision_list(), action_items=items,
+                )  # fmt: skip
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("The minutes are recorded; owners are told of their action items."))
+                return _back(meeting, "#minutes")
+    return meeting_detail(request, pk, minutes_form=form)
+
+
+@login_required
+@require_POST
+def action_item_done(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request)
+    item = get_object_or_404(selectors.action_item_list_for(actor), pk=pk)
+    try:
+        services.action_item_update(actor=actor, item=item, status="done")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Marked done."))
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "coordination:calendar")
+
+
+def _ics_response(body: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """The invitation as an .ics file; for a series, its first meeting with the RRULE."""
+    _actor, meeting = _meeting_for(request, pk)
+    if meeting.series_id is not None:
+        meeting = Meeting.objects.filter(series_id=meeting.series_id).select_related("organizer", "series").order_by(
+            "starts_at", "id"
+        ).first() or meeting  # fmt: skip
+    url = request.build_absolute_uri(reverse("coordination:meeting-detail", args=[meeting.pk]))
+    return _ics_response(ics.calendar([meeting], lambda m: url, method="PUBLISH"), f"meeting-{meeting.pk}.ics")
+
+
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A person's calendar of every meeting they may see; calendar apps fetch it with the secret token alone."""
+    user = services.calendar_feed_user(token)
+    if user is None:
+        raise Http404
+    meetings = selectors.meeting_list_for(build_actor(user)).prefetch_related(None).order_by("starts_at", "id")
+    base = request.build_absolute_uri("/")[:-1]
+
+    def url_for(meeting: Meeting) -> str:
+        return base + reverse("coordination:meeting-detail", args=[meeting.pk])
+
+    return _ics_response(ics.calendar(meetings, url_for, name=_("Gongjian meetings")), "gongjian.ics")
+
+
+@login_required
+@require_POST
+def feed_rotate(request: HttpRequest) -> HttpResponse:
+    token = services.calendar_feed_rotate(user=request.user)
+    request.session["coordination_feed_url"] = request.build_absolute_uri(reverse("coordination:feed", args=[token]))
+    messages.success(request, _("Your calendar address is ready. Any earlier address stops working."))
+    return redirect("coordination:calendar")
+
+
+# --- research plans -------------------------------------------------------------------------------------------
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    plans = selectors.plan_list_for(actor)
+    rows = [(plan, selectors.plan_signature_counts(plan)) for plan in plans[:100]]
+    return render(request, "coordination/plan_list.html", {"rows": rows, "can_create": bool(actor.memberships)})
+
+
+@login_required
+def plan_create(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    form = PlanForm(
+        request.POST or None, alliances=alliance_list_for(actor), organizations=_alliance_organizations(actor)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = services.plan_create(
+                actor=actor, alliance=data["alliance"], title=data["title"], objectives=data["objectives"],
+                budget=data["budget"], participants=list(data["participants"]), milestones=data["milestones"],
+                outputs=data["outputs"],
+            )  # fmt: skip
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("The plan is drafted; every participating organisation is asked to sign."))
+            return redirect("coordination:plan-detail", pk=plan.pk)
+    return render(request, "coordination/plan_form.html", {"form": form})
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request)
+    plan: ResearchPlan = get_object_or_404(selectors.plan_list_for(actor), pk=pk)
+    current = {s.organization_id: s for s in plan.signatures.all() if s.version == plan.version}
+    participants = [(p, current.get(p.organization_id)) for p in plan.participants.all()]
+    may_sign = [p.organization for p, signed in participants if signed is None and actor.manages(p.organization_id)]
+    context = {
+        "plan": plan,
+        "participants": participants,
+        "counts": selectors.plan_signature_counts(plan),
+        "earlier": [s for s in plan.signatures.all() if s.version != plan.version],
+        "may_sign": may_sign,
+    }
+    return render(request, "coordination/plan_detail.html", context)
+
+
+@login_required
+@require_POST
+def plan_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request)
+    plan = get_object_or_404(selectors.plan_list_for(actor), pk=pk)
+    organization = Organization.objects.filter(pk=request.POST.get("organization") or 0).first()
+    try:
+        services.plan_sign(actor=actor, plan=plan, organization=organization)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Signed."))
+    return redirect("coordination:plan-detail", pk=plan.pk)
