@@ -9,7 +9,7 @@
       color: palette,
       tooltip: { trigger: "axis", valueFormatter: function (v) { return "¥" + Number(v).toLocaleString(); } },
       legend: { bottom: 0 },
-      grid: { left: 8, right: 16, top: 16, bottom: 36, containLabel: true },
+      grid: { left: 8, right: 40, top: 16, bottom: 36, containLabel: true },
       xAxis: { type: "category", data: data.dates, boundaryGap: false },
       yAxis: { type: "value", axisLabel: { formatter: function (v) { return Number(v).toLocaleString(); } } },
       series: data.series.map(function (s, i) {
