@@ -11,4 +11,10 @@ class AllianceConfig(AppConfig):
         from . import demo, navigation  # noqa: F401 - navigation registers the menu entries
 
         demo.register()
+        from stakeholders import privacy
+
         from . import history  # noqa: F401 - registers who may read each model's history
+        from . import privacy as reader_data
+
+        # This app's part of a reader's personal data: in the export, blanked or detached on erasure.
+        privacy.register("alliance", export=reader_data.export_reader, erase=reader_data.erase_reader)
