@@ -11,7 +11,15 @@ class AllianceConfig(AppConfig):
         from . import demo, navigation  # noqa: F401 - navigation registers the menu entries
 
         demo.register()
-        from . import demo_funding
+        from stakeholders import privacy
+
+        from . import (
+            demo_funding,
+            history,  # noqa: F401 - registers who may read each model's history
+        )
+        from . import privacy as reader_data
 
         demo_funding.register()
-        from . import history  # noqa: F401 - registers who may read each model's history
+
+        # This app's part of a reader's personal data: in the export, blanked or detached on erasure.
+        privacy.register("alliance", export=reader_data.export_reader, erase=reader_data.erase_reader)

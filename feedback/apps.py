@@ -18,3 +18,9 @@ class FeedbackConfig(AppConfig):
         # The provider's answer in its portal reaches the reader (alliance never imports feedback).
         hooks.listen(hooks.CORRECTION_ANSWERED, feedback_provider_answered)
         hooks.listen(hooks.CORRECTION_CLOSED, feedback_provider_answered)
+        from stakeholders import privacy
+
+        from . import privacy as reader_data
+
+        # This app's part of a reader's personal data: in the export, blanked or detached on erasure.
+        privacy.register("feedback", export=reader_data.export_reader, erase=reader_data.erase_reader)

@@ -21,3 +21,9 @@ class NotificationsConfig(AppConfig):
                 visible=lambda actor: bool(actor.user is not None and actor.user.is_staff),
             )
         )
+        from stakeholders import privacy
+
+        from . import privacy as reader_data
+
+        # This app's part of a reader's personal data: in the export, blanked or detached on erasure.
+        privacy.register("notifications", export=reader_data.export_reader, erase=reader_data.erase_reader)

@@ -295,3 +295,6 @@ class ApiToken(TimeStamped):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+
+from .privacy_models import ReaderDataAccess, ReaderErasure  # noqa: E402, F401 - reader privacy records

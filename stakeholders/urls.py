@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import privacy_views, views
 
 app_name = "stakeholders"
 urlpatterns = [
@@ -24,4 +24,10 @@ urlpatterns = [
     path("tokens/", views.token_list, name="token-list"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("privacy/readers/", privacy_views.reader_list, name="privacy-readers"),
+    path("privacy/readers/<int:pk>/", privacy_views.reader_data, name="privacy-reader"),
+    path("privacy/readers/<int:pk>/export/", privacy_views.reader_export, name="privacy-export"),
+    path("privacy/readers/<int:pk>/erase/", privacy_views.reader_erase, name="privacy-erase"),
+    path("privacy/access-log/", privacy_views.access_log, name="privacy-access-log"),
+    path("privacy/my-data/", privacy_views.my_data, name="privacy-my-data"),
 ]

@@ -498,7 +498,8 @@ def me(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your choices are saved."))
                 return redirect("stakeholders:me")
     memberships = membership_list_for(actor).filter(user=actor.user)
-    return render(request, "stakeholders/me.html", {"memberships": memberships, "profile": profile, "form": form})
+    context = {"memberships": memberships, "profile": profile, "form": form, "actor": actor}
+    return render(request, "stakeholders/me.html", context)
 
 
 def reader_signup(request: HttpRequest) -> HttpResponse:

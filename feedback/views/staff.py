@@ -21,6 +21,7 @@ from alliance.choices import NeedStatus
 from alliance.selectors import need_list_for, project_list_for
 from core.exceptions import DomainError
 from core.exports import Column, export_response, requested_format
+from stakeholders import privacy
 from stakeholders.access import Actor, actor_for
 
 from .. import services, states
@@ -213,6 +214,8 @@ def _visible(actor: Actor, pk: int) -> Feedback:
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request)
     feedback = _visible(actor, pk)
+    # The page shows who gave it: the opening is in the library's reader-data access log.
+    privacy.access_log(actor, feedback.reader, "feedback detail", request)
     similar = feedback_similar(feedback) if not feedback.duplicate_of_id else []
     allowed = states.allowed(feedback, states.STAFF)
     context = {

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from . import views
+from .privacy import ReaderDataAccessViewSet
 from .schema import ApiTokenScheme
 
 # drf-spectacular registers an extension when its class is defined; naming it keeps the import.
@@ -15,6 +16,7 @@ router.register("capabilities", views.CapabilityViewSet, basename="api-capabilit
 router.register("assessments", views.AssessmentViewSet, basename="api-assessment")
 router.register("readers", views.ReaderViewSet, basename="api-reader")
 router.register("tokens", views.TokenViewSet, basename="api-token")
+router.register("reader-data-access", ReaderDataAccessViewSet, basename="api-reader-data-access")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="api-me"),

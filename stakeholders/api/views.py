@@ -25,6 +25,7 @@ from stakeholders.access import ACTING_ORG_SESSION_KEY, Actor, actor_for, reset_
 
 from . import filters
 from . import serializers as s
+from .privacy import ReaderPrivacyMixin
 
 # --- organisations ---------------------------------------------------------------------------------
 
@@ -276,7 +277,7 @@ class AssessmentViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMod
     list=extend_schema(summary="Readers: yourself, or the readers of the library you work for"),
     retrieve=extend_schema(summary="One reader", responses={200: s.ReaderSerializer, **_errors(404)}),
 )
-class ReaderViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+class ReaderViewSet(ReaderPrivacyMixin, ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Reader profiles: a reader sees themself, library staff the readers of their library."""
 
     serializer_class = s.ReaderSerializer
