@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import events
 from core.exceptions import ConflictError, DomainError, NotAllowed
 from core.sweepers import claim_due
 from notifications.services import notify
@@ -343,6 +344,18 @@ def tranche_release(*, actor: Actor, tranche: Tranche) -> Tranche:
         url=url_or_blank("alliance:funding-project", project.pk),
         actor=actor.user,
         data={"project": project.pk, "tranche": locked.pk, "milestone": milestone.pk},
+    )
+    events.emit(
+        events.TRANCHE_RELEASED,
+        obj=locked,
+        organization_ids=project_organization_ids(project) | {source.organization_id},
+        data={
+            "project": project.pk,
+            "alliance": project.alliance_id,
+            "tranche": locked.pk,
+            "milestone": milestone.pk,
+            "amount": str(locked.amount),
+        },
     )
     return locked
 

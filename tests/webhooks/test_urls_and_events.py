@@ -160,3 +160,17 @@ def test_feedback_routed_emits_ids_only(p, reader, heard):
     (event,) = [e for e in heard if e.name == events.FEEDBACK_ROUTED]
     assert event.data == {"correction": correction.pk, "project": project.pk, "feedback": [fb.pk]}
     assert event.organization_ids == {p.library.pk, p.enterprise.pk}
+
+
+def test_tranche_release_emits_once_to_the_project_parties_and_the_funder(p, heard):
+    from alliance.services import funding
+    from tests.alliance.funding_flow import funded
+
+    w = funded(p, accepted=True)
+    heard.clear()
+    funding.tranche_release(actor=act(p.officer), tranche=w.tranche)
+    funding.tranche_release(actor=act(p.officer), tranche=w.tranche)  # a second release changes nothing
+    (event,) = [e for e in heard if e.name == events.TRANCHE_RELEASED]
+    assert event.obj.pk == w.tranche.pk and event.data["milestone"] == w.tranche.milestone_id
+    assert {p.library.pk, p.government.pk} <= event.organization_ids
+    assert set(event.data) == {"project", "alliance", "tranche", "milestone", "amount"}
