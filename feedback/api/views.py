@@ -29,6 +29,7 @@ from core.api.viewsets import ScopedViewSet
 from core.exceptions import DomainError, NotAllowed
 from feedback import selectors, services
 from feedback.models import Feedback
+from stakeholders import privacy
 
 from . import filters
 from . import serializers as s
@@ -77,6 +78,12 @@ class FeedbackViewSet(SubmitThrottling, ScopedViewSet, mixins.ListModelMixin, mi
         if self.action == "create":
             return [AllowAny()]
         return super().get_permissions()
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        feedback = self.get_object()
+        if self.actor.writes_for(feedback.library_id):  # staff see who gave it: logged
+            privacy.access_log(self.actor, feedback.reader, "feedback detail (API)", request)
+        return Response(self.get_serializer(feedback).data)
 
     def get_serializer_class(self) -> Any:
         # Staff see the reader and the triage fields; a reader (no library membership) sees their own view.

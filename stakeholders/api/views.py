@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from core.api.schema import errors as _errors
 from core.api.viewsets import ScopedViewSet
-from stakeholders import selectors, services
+from stakeholders import privacy, selectors, services
 from stakeholders.access import ACTING_ORG_SESSION_KEY, Actor, actor_for, reset_actor
 
 from . import filters
@@ -289,6 +289,11 @@ class ReaderViewSet(ReaderPrivacyMixin, ScopedViewSet, mixins.ListModelMixin, mi
         if self.action == "register":
             return [AllowAny()]
         return super().get_permissions()
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        profile = self.get_object()
+        privacy.access_log(self.actor, profile, "reader profile (API)", request)  # the reader themself: not logged
+        return Response(self.get_serializer(profile).data)
 
     @extend_schema(
         summary="Sign up as a reader with a library card (no account needed)",

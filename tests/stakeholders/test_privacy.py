@@ -270,3 +270,13 @@ def test_api_access_log(api, client, reader, staff, staff_manager, outsider, cou
     with count_queries() as ten:
         api(staff_manager).get(url)
     assert len(two) == len(ten)
+
+
+def test_api_reads_of_reader_identity_by_staff_are_logged(api, reader, staff):
+    fb = give(reader)
+    assert api(staff).get(f"/api/v1/feedback/{fb.pk}/").status_code == 200
+    assert api(staff).get(f"/api/v1/readers/{reader.reader_profile.pk}/").status_code == 200
+    assert api(reader).get(f"/api/v1/readers/{reader.reader_profile.pk}/").status_code == 200
+    assert api(reader).get(f"/api/v1/feedback/{fb.pk}/").status_code == 200
+    views = sorted(ReaderDataAccess.objects.values_list("view", flat=True))
+    assert views == ["feedback detail (API)", "reader profile (API)"]
