@@ -154,6 +154,16 @@ def _party_organization_ids(register: RiskRegister) -> set[int]:
     return ids
 
 
+def party_organizations(register: RiskRegister) -> Any:
+    """The organisations that may own a risk or a mitigation of the register (for the pages' choices)."""
+    return Organization.objects.filter(pk__in=_party_organization_ids(register)).order_by("kind", "name_zh")
+
+
+def may_review(actor: Actor, risk: Risk) -> bool:
+    """The register's keepers and the risk's owning organisation review it and record drills of its plans."""
+    return _may_review(actor, risk)
+
+
 def _check_owner(register: RiskRegister, organization: Organization, owner: Any) -> None:
     if organization.pk not in _party_organization_ids(register):
         raise DomainError(
@@ -454,6 +464,42 @@ def risk_archive(*, actor: Actor, risk: Risk) -> Risk:
     locked.archived_at = timezone.now()
     locked.sweep_at = None
     locked.save(update_fields=["archived_at", "sweep_at", "updated_at"])
+    return locked
+
+
+# Statuses the keepers may set by hand; "accepted" is reached only through an acceptance.
+MANUAL_STATUSES = (RiskStatus.OPEN, RiskStatus.TREATING, RiskStatus.REVIEW, RiskStatus.CLOSED)
+
+
+@transaction.atomic
+def risk_set_status(*, actor: Actor, risk: Risk, status: str) -> Risk:
+    """Library staff move a risk by hand: close one that can no longer happen, reopen it, send it to review.
+
+    Leaving "accepted" ends the acceptance in force; closing takes the risk out of the review sweeps and
+    reopening schedules its next review by its residual level.
+    """
+    locked = _lock_risk(risk)
+    require_keeper(actor, locked.register)
+    _require_live(locked.register, _("risk register"))
+    _require_live(locked, _("risk"))
+    if status not in MANUAL_STATUSES:
+        raise DomainError(
+            _("A risk is accepted through an acceptance, not by setting its status."),
+            fields={"status": [_("Choose open, being treated, back for review or closed.")]},
+        )
+    if status == locked.status:
+        return locked
+    now = timezone.now()
+    was_closed = locked.status == RiskStatus.CLOSED
+    Acceptance.objects.filter(risk=locked, ended_at__isnull=True).update(ended_at=now)
+    locked.status = status
+    if status == RiskStatus.CLOSED:
+        locked.sweep_at = None
+    elif status == RiskStatus.REVIEW:
+        locked.next_review_at = locked.sweep_at = now
+    elif was_closed:
+        _schedule_review(locked, now)
+    locked.save(update_fields=["status", "next_review_at", "sweep_at", "updated_at"])
     return locked
 
 
@@ -925,6 +971,11 @@ def _provider_of(project: Project) -> ProjectParticipant | None:
         .select_related("organization")
         .first()
     )
+
+
+def preassessment_provider(project: Project) -> ProjectParticipant | None:
+    """The project's provider, who signs its pre-assessment for the provider's side."""
+    return _provider_of(project)
 
 
 def _lock_assessment(assessment: PreAssessment) -> PreAssessment:
