@@ -11,9 +11,9 @@ from stakeholders.api.serializers import OrganizationBriefSerializer, UserBriefS
 
 
 class ThreadSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    alliance_name = serializers.CharField(source="alliance.name", read_only=True, default=None)
+    alliance_name = serializers.CharField(source="alliance.name", read_only=True, default=None, allow_null=True)
     author = UserBriefSerializer(read_only=True)
-    organization = OrganizationBriefSerializer(read_only=True)
+    organization = OrganizationBriefSerializer(read_only=True, allow_null=True)
     following = serializers.BooleanField(read_only=True, default=False)
 
     class Meta:
@@ -27,7 +27,7 @@ class ThreadSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 class PostSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     author = UserBriefSerializer(read_only=True)
-    organization = OrganizationBriefSerializer(read_only=True)
+    organization = OrganizationBriefSerializer(read_only=True, allow_null=True)
     body = serializers.SerializerMethodField()
     attachment = serializers.SerializerMethodField()
 
@@ -81,7 +81,7 @@ class AcknowledgementSerializer(serializers.ModelSerializer):  # type: ignore[ty
     document_kind = serializers.CharField(source="document.kind", read_only=True)
     issuer = OrganizationBriefSerializer(source="document.issuer", read_only=True)
     organization = OrganizationBriefSerializer(read_only=True)
-    acknowledged_by = UserBriefSerializer(read_only=True)
+    acknowledged_by = UserBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Acknowledgement
