@@ -8,7 +8,16 @@ class AllianceConfig(AppConfig):
     verbose_name = _("Alliances and the co-construction cycle")
 
     def ready(self) -> None:
-        from . import demo, navigation  # noqa: F401 - navigation registers the menu entries
+        from . import (  # noqa: F401 - navigation registers the menu entries
+            demo,
+            demo_contracts,
+            history,
+            hooks,
+            navigation,
+        )
+        from .services.contracts import contract_signed_check
 
         demo.register()
-        from . import history  # noqa: F401 - registers who may read each model's history
+        demo_contracts.register()
+        # The development guard asks for a contract of the project signed by every party.
+        hooks.register(hooks.CONTRACT_SIGNED, contract_signed_check)

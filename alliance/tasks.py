@@ -11,3 +11,11 @@ from . import services
 def sweep_reminders() -> int:
     """Beat, hourly: remind of milestones falling due and of corrections overdue, each once per period."""
     return services.milestones_review_due() + services.corrections_remind_overdue()
+
+
+@shared_task(ignore_result=True)
+def sweep_contract_reminders() -> int:
+    """Beat, hourly: remind a binding contract's parties before its end and on it, once each."""
+    from .services.contracts import contracts_remind_expiry
+
+    return contracts_remind_expiry()

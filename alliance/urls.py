@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import alliances, delivery, guidance, needs, projects, training
+from .views import alliances, contracts, delivery, guidance, needs, projects, training
 
 app_name = "alliance"
 urlpatterns = [
@@ -52,4 +52,9 @@ urlpatterns = [
     path("guidance/", guidance.guidance_list, name="guidance-list"),
     path("guidance/new/", guidance.guidance_issue, name="guidance-issue"),
     path("compliance/", guidance.compliance, name="compliance"),
+    path("contracts/", contracts.contract_list, name="contract-list"),
+    path("contracts/<int:pk>/", contracts.contract_detail, name="contract-detail"),
+    path("contracts/<int:pk>/sign/", contracts.contract_action, {"action": "sign"}, name="contract-sign"),
+    path("contracts/<int:pk>/activate/", contracts.contract_action, {"action": "activate"}, name="contract-activate"),
+    path("contracts/<int:pk>/complete/", contracts.contract_action, {"action": "complete"}, name="contract-complete"),
 ]

@@ -242,6 +242,9 @@ SPECTACULAR_SETTINGS = {
         "CorrectionStatusEnum": "alliance.choices.CorrectionStatus",
         "EvidenceKindEnum": "alliance.choices.EvidenceKind",
         "GuidanceKindEnum": "alliance.choices.GuidanceKind",
+        "ContractStatusEnum": "alliance.models.contracts.ContractStatus",
+        "ContractPartyRoleEnum": "alliance.models.contracts.ContractPartyRole",
+        "IPKindEnum": "alliance.models.contracts.IPKind",
         "FeedbackKindEnum": "feedback.choices.FeedbackKind",
         "FeedbackStatusEnum": "feedback.choices.FeedbackStatus",
         "FeedbackChannelEnum": "feedback.choices.Channel",
@@ -280,6 +283,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "core-heartbeat": {"task": "core.tasks.heartbeat", "schedule": 30.0},
     "feedback-sweep-service-levels": {"task": "feedback.tasks.sweep_service_levels", "schedule": 300.0},
     "alliance-sweep-reminders": {"task": "alliance.tasks.sweep_reminders", "schedule": 3600.0},
+    "alliance-sweep-contract-reminders": {"task": "alliance.tasks.sweep_contract_reminders", "schedule": 3600.0},
     "risk-sweep-reviews": {"task": "risk.tasks.sweep_reviews", "schedule": 3600.0},
 }
 

@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import contracts, views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("alliances", views.AllianceViewSet, basename="api-alliance")
@@ -16,5 +16,8 @@ router.register("training-programs", views.TrainingProgramViewSet, basename="api
 router.register("training-enrolments", views.TrainingEnrolmentViewSet, basename="api-training-enrolment")
 router.register("guidance", views.GuidanceViewSet, basename="api-guidance")
 router.register("compliance", views.ComplianceViewSet, basename="api-compliance")
+router.register("contracts", contracts.ContractViewSet, basename="api-contract")
+router.register("ip-assets", contracts.IPAssetViewSet, basename="api-ip-asset")
+router.register("credibility", contracts.CredibilityViewSet, basename="api-credibility")
 
 urlpatterns = router.urls
