@@ -8,18 +8,23 @@ class AllianceConfig(AppConfig):
     verbose_name = _("Alliances and the co-construction cycle")
 
     def ready(self) -> None:
-        from . import demo, navigation  # noqa: F401 - navigation registers the menu entries
-
-        demo.register()
         from stakeholders import privacy
 
-        from . import (
+        from . import (  # noqa: F401 - navigation registers the menu entries, history who may read each model's history
+            demo,
+            demo_contracts,
             demo_funding,
-            history,  # noqa: F401 - registers who may read each model's history
+            history,
+            hooks,
+            navigation,
         )
         from . import privacy as reader_data
+        from .services.contracts import contract_signed_check
 
+        demo.register()
+        demo_contracts.register()
         demo_funding.register()
-
+        # The development guard asks for a contract of the project signed by every party.
+        hooks.register(hooks.CONTRACT_SIGNED, contract_signed_check)
         # This app's part of a reader's personal data: in the export, blanked or detached on erasure.
         privacy.register("alliance", export=reader_data.export_reader, erase=reader_data.erase_reader)

@@ -2,8 +2,9 @@
 rounds of reader trials and one partway through its first trial.
 
 Registered from ``AllianceConfig.ready()`` after the stakeholders seeder (order 20). Everything is written
-through the services, so the demo shows exactly what the cycle allows. Contract and risk checks are
-declared passing for the seeding only: their apps keep no demo records of these projects.
+through the services, so the demo shows exactly what the cycle allows. Each project enters development on
+a contract its parties signed (``demo_contracts``); the risk check is declared passing for the seeding
+only, as the risk app keeps no pre-assessment of these projects.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from stakeholders.access import Actor, build_actor
 from stakeholders.demo import USCC
 from stakeholders.models import Organization, ReaderProfile
 
-from . import hooks, services
+from . import demo_contracts, hooks, services
 from .models import Alliance, GuidanceDocument, Need, Project, Trial
 
 ALLIANCE_NAME = "浙江省智慧图书馆共建联盟"
@@ -80,7 +81,7 @@ def seed_alliances() -> None:
 
     standard = policy_and_standard(who, today)
     needs = seed_needs(librarian, orgs["zjlib"], alliance)
-    with hooks.passing():
+    with hooks.passing(hooks.RISK_PREASSESSED):
         accepted_after_two_rounds(who, orgs, alliance, needs[0], standard, today)
         partway(who, orgs, alliance, needs[1], today)
     training(who, orgs, alliance, today)
@@ -147,6 +148,7 @@ def _start(
     services.project_add_participant(
         actor=director, project=project, organization=orgs["zjwl"], role="funder", funding_amount=Decimal("300000")
     )
+    demo_contracts.sign_project_contract(who, orgs, project, provider, assistant)
     services.project_transition(
         actor=director, project=project, name="start_development", note="合同已签署，风险预评估通过"
     )

@@ -31,3 +31,12 @@ register_history(TrainingProgram, lambda request: selectors.training_program_lis
 register_history(
     GuidanceDocument, lambda request: selectors.guidance_list_for(actor_for(request), include_archived=True)
 )
+
+# Contracts and IP assets: whoever their scoped selector lets see them.
+from . import selectors_contracts  # noqa: E402
+from .models import Contract, IPAsset  # noqa: E402
+
+register_history(
+    Contract, lambda request: selectors_contracts.contract_list_for(actor_for(request), include_archived=True)
+)
+register_history(IPAsset, lambda request: selectors_contracts.ip_asset_list_for(actor_for(request)))

@@ -19,3 +19,10 @@ def sweep_financial_reports() -> int:
     from .services.funding import financial_reports_sweep
 
     return financial_reports_sweep()
+
+
+def sweep_contract_reminders() -> int:
+    """Beat, hourly: remind a binding contract's parties before its end and on it, once each."""
+    from .services.contracts import contracts_remind_expiry
+
+    return contracts_remind_expiry()

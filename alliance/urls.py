@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import alliances, delivery, funding, guidance, needs, projects, training
+from .views import alliances, contracts, delivery, funding, guidance, needs, projects, training
 
 app_name = "alliance"
 urlpatterns = [
@@ -61,4 +61,9 @@ urlpatterns = [
     path("funding/tranches/<int:pk>/release/", funding.tranche_release, name="funding-tranche-release"),
     path("funding/allocations/<int:pk>/expenditures/", funding.expenditure_record, name="funding-expenditure"),
     path("funding/reports/<int:pk>/submit/", funding.report_submit, name="funding-report-submit"),
+    path("contracts/", contracts.contract_list, name="contract-list"),
+    path("contracts/<int:pk>/", contracts.contract_detail, name="contract-detail"),
+    path("contracts/<int:pk>/sign/", contracts.contract_action, {"action": "sign"}, name="contract-sign"),
+    path("contracts/<int:pk>/activate/", contracts.contract_action, {"action": "activate"}, name="contract-activate"),
+    path("contracts/<int:pk>/complete/", contracts.contract_action, {"action": "complete"}, name="contract-complete"),
 ]

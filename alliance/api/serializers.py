@@ -285,6 +285,9 @@ class SuggestionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     capability_title = serializers.CharField(source="capability.title_zh", read_only=True)
     similarity = serializers.FloatField(read_only=True)
     credibility = serializers.IntegerField(read_only=True, allow_null=True)
+    record_credibility = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text=_("Credibility computed from the partner's record (0–100).")
+    )
     score = serializers.FloatField(read_only=True)
     in_alliance = serializers.BooleanField(read_only=True)
 

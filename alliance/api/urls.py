@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import funding, views
+from . import contracts, funding, views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("alliances", views.AllianceViewSet, basename="api-alliance")
@@ -22,6 +22,9 @@ router.register("funding-allocations", funding.AllocationViewSet, basename="api-
 router.register("tranches", funding.TrancheViewSet, basename="api-tranche")
 router.register("expenditures", funding.ExpenditureViewSet, basename="api-expenditure")
 router.register("financial-reports", funding.FinancialReportViewSet, basename="api-financial-report")
+router.register("contracts", contracts.ContractViewSet, basename="api-contract")
+router.register("ip-assets", contracts.IPAssetViewSet, basename="api-ip-asset")
+router.register("credibility", contracts.CredibilityViewSet, basename="api-credibility")
 
 urlpatterns = [
     *router.urls,

@@ -7,6 +7,16 @@ from .alliances import (
     AllianceUserObjectPermission,
     PartnerInvitation,
 )
+from .contracts import (
+    Contract,
+    ContractDocument,
+    ContractGroupObjectPermission,
+    ContractParty,
+    ContractReminder,
+    ContractUserObjectPermission,
+    IPAsset,
+    IPShare,
+)
 from .delivery import (
     CorrectionRequest,
     Deliverable,
@@ -46,6 +56,12 @@ __all__ = [
     "AllianceMember",
     "AllianceUserObjectPermission",
     "Allocation",
+    "Contract",
+    "ContractDocument",
+    "ContractGroupObjectPermission",
+    "ContractParty",
+    "ContractReminder",
+    "ContractUserObjectPermission",
     "CorrectionRequest",
     "Deliverable",
     "DeliverableVersion",
@@ -55,6 +71,8 @@ __all__ = [
     "FundingKind",
     "FundingSource",
     "GuidanceDocument",
+    "IPAsset",
+    "IPShare",
     "Milestone",
     "Need",
     "NeedEvidence",
