@@ -31,12 +31,12 @@ def _government(actor: Actor) -> bool:
     return actor.kind == "government"
 
 
-register(NavEntry(_("Alliances"), "alliance:alliance-list", order=30, visible=_in_organisation))
-register(NavEntry(_("Needs"), "alliance:need-list", order=31, visible=_library))
-register(NavEntry(_("Projects"), "alliance:project-list", order=32, visible=_in_organisation))
-register(NavEntry(_("Funding"), "alliance:funding", order=33, visible=_in_organisation))
-register(NavEntry(_("Contracts"), "alliance:contract-list", order=34, visible=_in_organisation))
-register(NavEntry(_("Training"), "alliance:training-list", order=34, visible=_trains_or_is_trained))
-register(NavEntry(_("Guidance"), "alliance:guidance-list", order=35))
-register(NavEntry(_("Compliance"), "alliance:compliance", order=36, visible=_government))
+register(NavEntry(_("Alliances"), "alliance:alliance-list", order=30, visible=_in_organisation, group="cycle"))
+register(NavEntry(_("Needs"), "alliance:need-list", order=31, visible=_library, group="cycle"))
+register(NavEntry(_("Projects"), "alliance:project-list", order=32, visible=_in_organisation, group="cycle"))
+register(NavEntry(_("Funding"), "alliance:funding", order=33, visible=_in_organisation, group="agreements"))
+register(NavEntry(_("Contracts"), "alliance:contract-list", order=34, visible=_in_organisation, group="agreements"))
+register(NavEntry(_("Training"), "alliance:training-list", order=34, visible=_trains_or_is_trained, group="cycle"))
+register(NavEntry(_("Guidance"), "alliance:guidance-list", order=35, group="cycle"))
+register(NavEntry(_("Compliance"), "alliance:compliance", order=36, visible=_government, group="cycle"))
 register(NavEntry(_("My trials"), "alliance:my-trials", order=37, visible=_reader))

@@ -14,5 +14,13 @@ def _in_organisation(actor: Actor) -> bool:
     return bool(actor.memberships) or actor.is_superuser
 
 
-register(NavEntry(_("Discussions"), "community:thread-list", order=60, visible=_signed_in))
-register(NavEntry(_("Acknowledgements"), "community:acknowledgement-list", order=62, visible=_in_organisation))
+register(NavEntry(_("Discussions"), "community:thread-list", order=60, visible=_signed_in, group="coordination"))
+register(
+    NavEntry(
+        _("Acknowledgements"),
+        "community:acknowledgement-list",
+        order=62,
+        visible=_in_organisation,
+        group="coordination",
+    )
+)

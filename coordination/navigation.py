@@ -10,4 +10,4 @@ def _in_organisation(actor: Actor) -> bool:
     return bool(actor.memberships) or actor.is_superuser
 
 
-register(NavEntry(_("Meetings"), "coordination:calendar", order=42, visible=_in_organisation))
+register(NavEntry(_("Meetings"), "coordination:calendar", order=42, visible=_in_organisation, group="coordination"))

@@ -11,4 +11,4 @@ def _manager(actor: Actor) -> bool:
     return actor.is_superuser or any(m.role in MANAGING_ROLES for m in actor.memberships)
 
 
-register(NavEntry(_("Webhooks"), "webhooks:subscription-list", order=90, visible=_manager))
+register(NavEntry(_("Webhooks"), "webhooks:subscription-list", order=90, visible=_manager, group="organisations"))

@@ -112,5 +112,15 @@ def test_locked_out_page_renders_in_both_languages(client):
 def test_only_the_most_specific_menu_entry_is_active(client, staff):
     client.force_login(staff)
     entries = client.get(reverse("stakeholders:capability-list")).context["nav_entries"]
-    active = [str(e["url"]) for e in entries if e["active"]]
+    leaves = [child for e in entries for child in e.get("children", [e])]
+    active = [str(e["url"]) for e in leaves if e["active"]]
     assert active == [reverse("stakeholders:capability-list")]
+    # Its dropdown is lit too, and only that one.
+    assert [str(e["label"]) for e in entries if e["active"]] == ["Organisations"]
+
+
+def test_a_group_with_one_visible_entry_is_not_a_dropdown(client, reader):
+    client.force_login(reader)
+    entries = client.get(reverse("core:dashboard")).context["nav_entries"]
+    for entry in entries:
+        assert len(entry.get("children", [1, 2])) >= 2
