@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 GROUPS: dict[str, tuple[Any, int]] = {
     "organisations": (_("Organisations"), 20),
     "cycle": (_("Co-construction"), 30),
-    "agreements": (_("Contracts & funds"), 34),
+    "agreements": (_("Agreements"), 34),
     "coordination": (_("Coordination"), 42),
 }
 

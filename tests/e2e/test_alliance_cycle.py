@@ -151,7 +151,7 @@ def test_a_project_goes_through_two_rounds_with_every_party_in_its_own_portal(
     for manager in (partner_manager, professor):
         w.as_user(manager)
         with w.page.expect_navigation():
-            w.page.click("nav >> text=Co-construction")
+            w.page.click("nav .dropdown:has(a[href='/alliances/']) > .dropdown-toggle")
             w.page.click("nav a[href='/alliances/']")  # invitations wait on the partner's alliance list
         if manager is partner_manager:
             w.shot("partner-alliances")

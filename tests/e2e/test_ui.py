@@ -18,7 +18,7 @@ def test_sign_in_dashboard_search_and_organisation_page_in_both_languages(page, 
     # The chart is drawn by static JS from json_script data (CSP allows no inline script).
     page.wait_for_selector(".chart svg")
 
-    page.click('nav >> text="组织机构"')  # the organisations dropdown
+    page.click("nav .dropdown:has(a[href='/org/']) > .dropdown-toggle")  # the organisations dropdown
     page.click("nav >> text=机构名录")
     page.wait_for_url("**/org/")
     page.fill("#id_q", "智图")
@@ -32,7 +32,7 @@ def test_sign_in_dashboard_search_and_organisation_page_in_both_languages(page, 
     page.wait_for_selector("html[lang=en]")
     assert page.locator("h1").first.inner_text().startswith("Zhitu Technology")
     assert "Smart shelf" in page.inner_text("#capabilities")
-    page.click('nav >> text="Organisations"')
+    page.click("nav .dropdown:has(a[href='/org/']) > .dropdown-toggle")
     page.click("nav >> text=Directory")
     assert page.locator("h1").first.inner_text() == "Organisation directory"
     assert page.js_errors == []
