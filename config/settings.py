@@ -260,6 +260,17 @@ SPECTACULAR_SETTINGS = {
         "RiskCategoryEnum": "risk.choices.RiskCategory",
         "RiskStatusEnum": "risk.choices.RiskStatus",
         "RiskLevelEnum": "risk.choices.RiskLevel",
+        "FundingKindEnum": "alliance.models.funding.FundingKind",
+        "TrancheStatusEnum": "alliance.models.funding.TrancheStatus",
+        "ExpenditureCategoryEnum": "alliance.models.funding.ExpenditureCategory",
+        "MeetingKindEnum": "coordination.choices.MeetingKind",
+        "MeetingStatusEnum": "coordination.choices.MeetingStatus",
+        "AgendaTargetEnum": "coordination.choices.AgendaTarget",
+        "ActionStatusEnum": "coordination.choices.ActionStatus",
+        "PlanStatusEnum": "coordination.choices.PlanStatus",
+        "OutputKindEnum": "coordination.choices.OutputKind",
+        "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
+        "ReportStatusEnum": "insight.choices.ReportStatus",
     },
 }
 

@@ -67,7 +67,7 @@ class ReplySerializer(serializers.Serializer):  # type: ignore[type-arg]
     attachment = serializers.FileField(required=False)
 
 
-class HideSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ThreadHideSerializer(serializers.Serializer):  # type: ignore[type-arg]
     post = serializers.IntegerField()
     reason = serializers.CharField(max_length=300)
 

@@ -128,13 +128,13 @@ class ThreadViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     @extend_schema(
         summary="Moderators hide a post with a reason (the opening post hides the thread)",
-        request=s.HideSerializer,
+        request=s.ThreadHideSerializer,
         responses={200: s.PostSerializer, **_errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def hide(self, request: Request, pk: Any = None) -> Response:
         thread = self.get_object()
-        data = self.validated(s.HideSerializer)
+        data = self.validated(s.ThreadHideSerializer)
         post = Post.objects.filter(thread=thread, pk=data["post"]).first()
         if post is None:
             raise _not_found("post", data["post"])

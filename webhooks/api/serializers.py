@@ -46,7 +46,7 @@ class AttemptSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
 
-class DeliverySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class WebhookDeliverySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     subscription_name = serializers.CharField(source="subscription.name", read_only=True)
 
     class Meta:
@@ -58,9 +58,9 @@ class DeliverySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
 
-class DeliveryDetailSerializer(DeliverySerializer):
+class DeliveryDetailSerializer(WebhookDeliverySerializer):
     attempt_log = AttemptSerializer(many=True, read_only=True)
 
-    class Meta(DeliverySerializer.Meta):
-        fields = (*DeliverySerializer.Meta.fields, "payload", "attempt_log")  # type: ignore[assignment]
+    class Meta(WebhookDeliverySerializer.Meta):
+        fields = (*WebhookDeliverySerializer.Meta.fields, "payload", "attempt_log")  # type: ignore[assignment]
         read_only_fields = fields  # type: ignore[assignment]

@@ -99,7 +99,7 @@ class SubscriptionViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
 class DeliveryViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """What was sent, what the receiver answered (status, truncated body) and how long it took."""
 
-    serializer_class = s.DeliverySerializer
+    serializer_class = s.WebhookDeliverySerializer
     selector = staticmethod(selectors.delivery_list_for)
     filterset_fields = ("subscription", "status", "event")
     ordering_fields = ("created_at",)
@@ -111,14 +111,14 @@ class DeliveryViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModel
         return qs
 
     def get_serializer_class(self) -> Any:
-        return s.DeliveryDetailSerializer if self.action == "retrieve" else s.DeliverySerializer
+        return s.DeliveryDetailSerializer if self.action == "retrieve" else s.WebhookDeliverySerializer
 
     @extend_schema(
         summary="Try a failed delivery again now",
         request=None,
-        responses={200: s.DeliverySerializer, **_errors(404, 409)},
+        responses={200: s.WebhookDeliverySerializer, **_errors(404, 409)},
     )
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: Any = None) -> Response:
         delivery = services.delivery_retry(actor=self.actor, delivery=self.get_object())
-        return self.respond(self.get_queryset().get(pk=delivery.pk), s.DeliverySerializer)
+        return self.respond(self.get_queryset().get(pk=delivery.pk), s.WebhookDeliverySerializer)
