@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from alliance.models import Alliance, AllianceMember, Project
 from alliance.parties import notice, organization_users, url_or_blank
+from core import events
 from core.exceptions import ConflictError, DomainError, NotAllowed
 from core.sweepers import claim_due, create_once
 from notifications.services import notify
@@ -210,6 +211,22 @@ def _invite(meeting: Meeting, organizations: list[Organization], people: list[tu
     return list(told.values())
 
 
+def _emit_scheduled(meeting: Meeting) -> None:
+    """Tell listeners (webhooks) a meeting is on: its organiser and invited organisations may see it; ids only."""
+    invited = set(meeting.invitations.values_list("organization_id", flat=True))
+    events.emit(
+        events.MEETING_SCHEDULED,
+        obj=meeting,
+        organization_ids={meeting.organizer_id} | invited,
+        data={
+            "meeting": meeting.pk,
+            "alliance": meeting.alliance_id,
+            "project": meeting.project_id,
+            "starts_at": meeting.starts_at.isoformat(),
+        },
+    )
+
+
 def _tell_invited(meeting: Meeting, people: list[Any], actor: Actor) -> None:
     ics = url_or_blank("coordination:meeting-ics", meeting.pk)
     when = timezone.localtime(meeting.starts_at, ZoneInfo(meeting.timezone)).strftime("%Y-%m-%d %H:%M")
@@ -292,6 +309,7 @@ def meeting_schedule(
         access.grant_organizer(meeting)
         for person in _invite(meeting, orgs, named):
             told.setdefault(person.pk, person)
+        _emit_scheduled(meeting)
         first = first or meeting
     assert first is not None
     _tell_invited(first, list(told.values()), actor)
@@ -356,9 +374,11 @@ def meeting_invite(
         raise ConflictError(_("The meeting is cancelled."))
     if not organizations and not people:
         raise DomainError(_("Invite at least one organisation or person."), fields={"organizations": [_("Empty.")]})
-    already = locked.invitations.values_list("organization_id", flat=True)
+    already = set(locked.invitations.values_list("organization_id", flat=True))
     orgs, named = _invitees(locked.alliance, locked.organizer, organizations, list(people or []), already)
     _tell_invited(locked, _invite(locked, orgs, named), actor)
+    if any(o.pk not in already for o in orgs):
+        _emit_scheduled(locked)  # newly invited organisations learn of it (their webhooks) like the first ones
     return locked
 
 

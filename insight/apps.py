@@ -8,4 +8,6 @@ class InsightConfig(AppConfig):
     verbose_name = _("Collaboration insight")
 
     def ready(self) -> None:
-        from . import history, navigation, sources  # noqa: F401  (menu entry, history scope, built-in sources)
+        from . import history, navigation, partner_sources, sources  # noqa: F401  (menu entry, history, sources)
+
+        partner_sources.register()  # meetings, plan and contract signatures, tranches, expenditures

@@ -33,6 +33,7 @@ from alliance.models import (
     Trial,
     TrialResponse,
 )
+from alliance.models.funding import FundingSource
 from alliance.results import OPEN_CORRECTION_STATUSES
 from core.exceptions import DomainError
 from feedback.models import Feedback
@@ -425,17 +426,28 @@ def credibility_record(alliance_ids: list[int], period: Period) -> dict[int, lis
 
 
 def funding(alliance_ids: list[int], period: Period) -> dict[int, dict[str, Any]]:
-    """Per alliance: the funding sources' rows summed by stage (today only project budgets; see ``sources``)."""
+    """Per alliance: the funding sources' rows summed by stage, by project, by funding source and by party.
+
+    Stages: "budgeted" (Project.budget, the plan), "allocated", "released", "spent" (as at the period's end).
+    """
     labels = {key: str(label) for key, label in sources.funding_labels().items()}
     out: dict[int, dict[str, Any]] = {
-        aid: {"by_stage": {}, "by_project": {}, "sources": labels} for aid in alliance_ids
+        aid: {"by_stage": {}, "by_project": {}, "by_source": {}, "by_party": {}, "sources": labels}
+        for aid in alliance_ids
     }
+    zero = Decimal("0")
     for row in sources.collect_funding(alliance_ids, period):
         block = out[row.alliance_id]
-        block["by_stage"][row.stage] = block["by_stage"].get(row.stage, Decimal("0")) + row.amount
-        if row.project_id is not None:
-            per = block["by_project"].setdefault(row.project_id, {})
-            per[row.stage] = per.get(row.stage, Decimal("0")) + row.amount
+        block["by_stage"][row.stage] = block["by_stage"].get(row.stage, zero) + row.amount
+        keyed = (
+            ("by_project", row.project_id),
+            ("by_source", row.source_id),
+            ("by_party", row.organization_id),
+        )
+        for name, key in keyed:
+            if key is not None:
+                per = block[name].setdefault(key, {})
+                per[row.stage] = per.get(row.stage, zero) + row.amount
     return out
 
 
@@ -566,11 +578,16 @@ def alliance_insight(alliance: Alliance, period: Period) -> dict[str, Any]:
     activities = sources.collect(ids, period)
     members = _members_by_alliance(ids)[alliance.pk]
     part = participation(activities, members)
+    money = funding(ids, period)[alliance.pk]
     org_ids = set(members) | set(part["by_organization"]) | {e[k] for e in part["edges"] for k in ("source", "target")}
-    orgs = {o.pk: o for o in Organization.objects.filter(pk__in=org_ids)}
+    orgs = {o.pk: o for o in Organization.objects.filter(pk__in=org_ids | set(money["by_party"]))}
+    source_titles = (
+        dict(FundingSource.objects.filter(pk__in=list(money["by_source"])).values_list("pk", "title"))
+        if money["by_source"]
+        else {}
+    )
     loop = loop_health(ids, period)[alliance.pk]
     risks = heat_map(_live_risks(ids))
-    money = funding(ids, period)[alliance.pk]
     titles = {p["id"]: p["title"] for p in loop["projects"]}
     return {
         "alliance": {"id": alliance.pk, "name": alliance.name},
@@ -598,6 +615,18 @@ def alliance_insight(alliance: Alliance, period: Period) -> dict[str, Any]:
             "by_project": [
                 {"project_id": pid, "title": titles.get(pid, ""), **{k: str(v) for k, v in stages.items()}}
                 for pid, stages in money["by_project"].items()
+            ],
+            "by_source": [
+                {"source_id": sid, "title": source_titles.get(sid, ""), **{k: str(v) for k, v in stages.items()}}
+                for sid, stages in sorted(money["by_source"].items())
+            ],
+            "by_party": [
+                {
+                    "organization_id": oid,
+                    "name": orgs[oid].display_name if oid in orgs else "",
+                    **{k: str(v) for k, v in stages.items()},
+                }
+                for oid, stages in sorted(money["by_party"].items())
             ],
             "sources": money["sources"],
         },

@@ -81,6 +81,7 @@ class FundingRow:
     stage: str
     amount: Decimal
     month: date | None
+    source_id: int | None = None  # the FundingSource, when the row comes from a funding record
 
 
 FundingSource = Callable[[list[int], Period], list[FundingRow]]
@@ -147,8 +148,12 @@ def _rows(
     organization_kind: str,
     counterpart: str | None,
     period: Period,
+    count: str = "pk",
 ) -> list[Activity]:
-    """GROUP BY alliance, organisation, counterpart and month over ``qs`` filtered to the period."""
+    """GROUP BY alliance, organisation, counterpart and month over ``qs`` filtered to the period.
+
+    ``count`` names what is counted (distinct): the row itself, or e.g. the meeting of an attendance.
+    """
     qs = qs.filter(**{f"{when}__gte": period.start, f"{when}__lt": period.end}).exclude(
         **{f"{organization}__isnull": True}
     )
@@ -160,7 +165,7 @@ def _rows(
     }
     if counterpart is not None:
         values["c"] = F(counterpart)
-    grouped = qs.order_by().annotate(**values).values(*values.keys()).annotate(n=Count("pk"))
+    grouped = qs.order_by().annotate(**values).values(*values.keys()).annotate(n=Count(count, distinct=count != "pk"))
     return [
         Activity(
             alliance_id=row["a"],

@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from alliance.choices import ProjectStatus
@@ -116,11 +117,22 @@ def _chart(data: dict[str, Any]) -> dict[str, Any]:
         },
         "budget": {
             "projects": [row["title"] for row in data["funding"]["by_project"]],
-            "values": [float(row.get("budgeted", 0)) for row in data["funding"]["by_project"]],
-            "name": _("Budget (CNY)"),
+            "series": [
+                {"name": str(label), "values": [float(row.get(stage, 0)) for row in data["funding"]["by_project"]]}
+                for stage, label in FUNDING_STAGES
+            ],
+            "name": _("CNY"),
         },
         "names": {"activities": _("Activities"), "likelihood": _("Likelihood"), "impact": _("Impact")},
     }
+
+
+FUNDING_STAGES = (
+    ("budgeted", gettext_lazy("Budget (plan)")),
+    ("allocated", gettext_lazy("Allocated")),
+    ("released", gettext_lazy("Released")),
+    ("spent", gettext_lazy("Spent")),
+)
 
 
 def _table_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -142,7 +154,23 @@ def _table_data(data: dict[str, Any]) -> dict[str, Any]:
         "credibility": [
             {**c, "name": orgs.get(c["organization_id"], {}).get("name", c["organization_id"])} for c in data["credibility"]
         ],
+        "funding": _funding_tables(data["funding"]),
     }  # fmt: skip
+
+
+def _funding_tables(money: dict[str, Any]) -> dict[str, Any]:
+    """Rows of amounts in stage order (plan, allocated, released, spent) for the page's and report's tables."""
+
+    def cells(row: dict[str, Any]) -> list[str]:
+        return [row.get(stage, "0") for stage, _label in FUNDING_STAGES]
+
+    return {
+        "stages": [str(label) for _stage, label in FUNDING_STAGES],
+        "total": [{"label": str(label), "value": money["by_stage"].get(stage, "0")} for stage, label in FUNDING_STAGES],
+        "by_project": [{"name": r["title"], "cells": cells(r)} for r in money["by_project"]],
+        "by_source": [{"name": r["title"], "cells": cells(r)} for r in money.get("by_source", [])],
+        "by_party": [{"name": r["name"], "cells": cells(r)} for r in money.get("by_party", [])],
+    }
 
 
 @login_required

@@ -55,10 +55,10 @@
     },
     budget: function (d) {
       return {
-        color: palette, tooltip: { trigger: "axis" },
-        grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+        color: palette, tooltip: { trigger: "axis" }, legend: { bottom: 0 },
+        grid: { left: 8, right: 24, top: 24, bottom: 32, containLabel: true },
         xAxis: { type: "value", name: d.budget.name }, yAxis: { type: "category", data: d.budget.projects },
-        series: [{ name: d.budget.name, type: "bar", data: d.budget.values }]
+        series: d.budget.series.map(function (s) { return { name: s.name, type: "bar", data: s.values }; })
       };
     },
     projects: function (d) {
