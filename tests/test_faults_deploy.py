@@ -15,7 +15,11 @@ pytestmark = pytest.mark.faults
 
 
 def test_check_deploy_is_clean_with_production_settings():
-    env = {k: v for k, v in os.environ.items() if k not in ("GONGJIAN_TESTING", "DEBUG", "DJANGO_SETTINGS_MODULE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("GONGJIAN_TESTING", "DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(
         {
             "GONGJIAN_TESTING": "0",
