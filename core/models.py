@@ -90,11 +90,11 @@ class IdempotencyKey(models.Model):
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(_("key"), max_length=255)
-    path = models.TextField(_("path"))
+    key = models.CharField(_("key sent by the client"), max_length=255)
+    path = models.TextField(_("request path"))
     fingerprint = models.CharField(_("request fingerprint"), max_length=64)
-    status_code = models.PositiveSmallIntegerField(_("status code"), default=0)
-    response = models.JSONField(_("response"), null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField(_("response status"), default=0)
+    response = models.JSONField(_("stored response"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"), db_index=True)
 
