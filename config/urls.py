@@ -8,6 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from core import views as core_views
 from core.health import healthz
 
+handler500 = "core.unavailable.server_error"  # a database outage raised in a middleware answers 503
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),

@@ -81,3 +81,27 @@ class DemoMarker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.seeded_at:%Y-%m-%d %H:%M})"
+
+
+class IdempotencyKey(models.Model):
+    """A client's key for one API write and the answer it got, so a repeated write is answered, not redone.
+
+    Stored in the same transaction as the write: either both are committed or neither is (core.api.idempotency).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("key sent by the client"), max_length=255)
+    path = models.TextField(_("request path"))
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("response status"), default=0)
+    response = models.JSONField(_("stored response"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["user", "path", "key"], name="core_idempotency_key_once")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.path}"

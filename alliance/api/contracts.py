@@ -27,6 +27,7 @@ from alliance.models import Contract, ContractDocument, ContractParty, IPAsset, 
 from alliance.models.contracts import ContractPartyRole, ContractStatus, IPKind
 from alliance.services import contracts as services
 from alliance.validators import validate_deliverable_file
+from core.api.idempotency import idempotent
 from core.api.schema import errors as _errors
 from core.api.viewsets import ScopedViewSet
 from stakeholders import selectors as stakeholder_selectors
@@ -239,6 +240,7 @@ class ContractViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModel
         request=ContractCreateSerializer,
         responses={201: ContractSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         contract = services.contract_create(actor=self.actor, **self.validated(ContractCreateSerializer))
         return self.respond(self.reread(contract), created=True)
@@ -344,6 +346,7 @@ class IPAssetViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
         request=IPAssetCreateSerializer,
         responses={201: IPAssetSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         asset = services.ip_asset_create(actor=self.actor, **self.validated(IPAssetCreateSerializer))
         return self.respond(self.reread(asset), created=True)

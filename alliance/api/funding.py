@@ -38,6 +38,7 @@ from alliance.models import (
     Tranche,
 )
 from alliance.services import funding as services
+from core.api.idempotency import idempotent
 from core.api.schema import errors as _errors
 from core.api.viewsets import ScopedViewSet
 from stakeholders.access import actor_for
@@ -235,6 +236,7 @@ class FundingSourceViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.Retrieve
         request=FundingSourceCreateSerializer,
         responses={201: FundingSourceSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         source = services.funding_source_create(actor=self.actor, **self.validated(FundingSourceCreateSerializer))
         return self.respond(self.reread(source), created=True)
@@ -266,6 +268,7 @@ class AllocationViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMod
         request=AllocationCreateSerializer,
         responses={201: AllocationSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         allocation = services.allocation_create(actor=self.actor, **self.validated(AllocationCreateSerializer))
         return self.respond(self.reread(allocation), created=True)
@@ -287,6 +290,7 @@ class TrancheViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
         request=TranchePlanSerializer,
         responses={201: TrancheSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         tranche = services.tranche_plan(actor=self.actor, **self.validated(TranchePlanSerializer))
         return self.respond(self.reread(tranche), created=True)
@@ -298,6 +302,7 @@ class TrancheViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
         responses={200: TrancheSerializer, **_errors(403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def release(self, request: Request, pk: str) -> Response:
         tranche = services.tranche_release(actor=self.actor, tranche=self.get_object())
         return self.respond(self.reread(tranche))
@@ -321,6 +326,7 @@ class ExpenditureViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMo
         request={"multipart/form-data": ExpenditureCreateSerializer},
         responses={201: ExpenditureSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         expenditure = services.expenditure_record(actor=self.actor, **self.validated(ExpenditureCreateSerializer))
         return self.respond(self.reread(expenditure), created=True)
@@ -343,6 +349,7 @@ class FinancialReportViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.Retrie
         responses={200: FinancialReportSerializer, **_errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def submit(self, request: Request, pk: str) -> Response:
         summary = self.validated(ReportSubmitSerializer)["summary"]
         report = services.financial_report_submit(actor=self.actor, report=self.get_object(), summary=summary)

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from alliance import cycle, selectors, services
 from alliance.models import Project
 from alliance.services import funding
+from core.api.idempotency import idempotent
 from core.api.schema import errors as _errors
 from core.api.viewsets import ScopedViewSet
 from core.exceptions import ConflictError, NotAllowed
@@ -72,6 +73,7 @@ class AllianceViewSet(_ArchivableList, mixins.ListModelMixin, mixins.RetrieveMod
         request=s.AllianceCreateSerializer,
         responses={201: s.AllianceSerializer, **_errors(400, 403)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         alliance = services.alliance_create(actor=self.actor, **self.validated(s.AllianceCreateSerializer))
         return self.respond(self.reread(alliance), created=True)
@@ -168,6 +170,7 @@ class PartnerInvitationViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.Retr
         request=s.PartnerInviteSerializer,
         responses={201: s.PartnerInvitationSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         invitation = services.partner_invite(actor=self.actor, **self.validated(s.PartnerInviteSerializer))
         return self.respond(self.reread(invitation), created=True)
@@ -217,6 +220,7 @@ class NeedViewSet(_ArchivableList, mixins.ListModelMixin, mixins.RetrieveModelMi
         request=s.NeedCreateSerializer,
         responses={201: s.NeedSerializer, **_errors(400, 403)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         need = services.need_create(actor=self.actor, **self.validated(s.NeedCreateSerializer))
         return self.respond(self.reread(need), created=True)
@@ -352,6 +356,7 @@ class ProjectViewSet(_ArchivableList, mixins.ListModelMixin, mixins.RetrieveMode
         request=s.ProjectCreateSerializer,
         responses={201: s.ProjectSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         project = services.project_create(actor=self.actor, **self.validated(s.ProjectCreateSerializer))
         return self.respond(self.reread(project), created=True)
@@ -531,6 +536,7 @@ class MilestoneViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMode
         request=s.MilestoneCreateSerializer,
         responses={201: s.MilestoneSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         return self.respond(
             services.milestone_add(actor=self.actor, **self.validated(s.MilestoneCreateSerializer)), created=True
@@ -586,6 +592,7 @@ class DeliverableViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMo
         request=s.DeliverableCreateSerializer,
         responses={201: s.DeliverableSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         deliverable = services.deliverable_create(actor=self.actor, **self.validated(s.DeliverableCreateSerializer))
         return self.respond(self.reread(deliverable), created=True)
@@ -635,6 +642,7 @@ class TrialViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMix
         request=s.TrialPlanSerializer,
         responses={201: s.TrialSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         trial = services.trial_plan(actor=self.actor, **self.validated(s.TrialPlanSerializer))
         return self.respond(self.reread(trial), created=True)
@@ -695,6 +703,7 @@ class CorrectionViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMod
         request=s.CorrectionRaiseSerializer,
         responses={201: s.CorrectionSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         correction = services.correction_raise(actor=self.actor, **self.validated(s.CorrectionRaiseSerializer))
         return self.respond(self.reread(correction), created=True)
@@ -746,6 +755,7 @@ class TrainingProgramViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.Retrie
         request=s.TrainingProgramCreateSerializer,
         responses={201: s.TrainingProgramSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         program = services.training_program_create(
             actor=self.actor, **self.validated(s.TrainingProgramCreateSerializer)
@@ -869,6 +879,7 @@ class GuidanceViewSet(_ArchivableList, mixins.ListModelMixin, mixins.RetrieveMod
         request={"multipart/form-data": s.GuidanceIssueSerializer, "application/json": s.GuidanceIssueSerializer},
         responses={201: s.GuidanceSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         document = services.guidance_issue(actor=self.actor, **self.validated(s.GuidanceIssueSerializer))
         return self.respond(self.reread(document), created=True)

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from alliance.selectors import guidance_list_for, visible_alliances
 from community import selectors, services
 from community.models import Post
+from core.api.idempotency import idempotent
 from core.api.schema import errors as _errors
 from core.api.viewsets import ScopedViewSet
 from core.exceptions import DomainError
@@ -82,6 +83,7 @@ class ThreadViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
         request=s.ThreadCreateSerializer,
         responses={201: s.ThreadSerializer, **_errors(400, 403)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = self.validated(s.ThreadCreateSerializer)
         alliance = None
@@ -174,6 +176,7 @@ class AcknowledgementViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.Retrie
         request=s.AcknowledgementRequestSerializer,
         responses={201: s.AcknowledgementSerializer(many=True), **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = self.validated(s.AcknowledgementRequestSerializer)
         document = guidance_list_for(self.actor).filter(pk=data["document"]).first()

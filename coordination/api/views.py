@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from alliance.selectors import visible_alliances, visible_projects
 from coordination import selectors, services
 from coordination.models import ActionItem, MeetingAttendee
+from core.api.idempotency import idempotent
 from core.api.schema import errors as _errors
 from core.api.viewsets import ScopedViewSet
 from core.exceptions import DomainError
@@ -108,6 +109,7 @@ class MeetingViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
         request=s.MeetingCreateSerializer,
         responses={201: s.MeetingSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = self.validated(s.MeetingCreateSerializer)
         alliance = _pick(visible_alliances(self.actor), data.pop("alliance"), "alliance")
@@ -262,6 +264,7 @@ class ResearchPlanViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
         request=s.PlanCreateSerializer,
         responses={201: s.ResearchPlanSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = self.validated(s.PlanCreateSerializer)
         alliance = _pick(visible_alliances(self.actor), data.pop("alliance"), "alliance")

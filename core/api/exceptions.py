@@ -12,6 +12,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core import unavailable
 from core.exceptions import DomainError
 
 
@@ -37,6 +38,12 @@ def _body(code: str, message: str, fields: dict[str, list[str]] | None = None) -
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if unavailable.is_database_unavailable(exc):
+        request = context.get("request")
+        if request is not None:
+            unavailable.log(request, exc)
+        headers = {"Retry-After": str(unavailable.RETRY_AFTER_SECONDS)}
+        return Response(unavailable.api_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
     if isinstance(exc, DomainError):
         return Response(_body(exc.code, exc.message, exc.fields), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

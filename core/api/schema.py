@@ -6,9 +6,10 @@ fuzzer (tests/test_api_fuzz.py) rely on the schema for failures too, not only fo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -41,8 +42,43 @@ _DESCRIPTIONS = {
     "413": "The upload is too large.",
     "415": "Unsupported request content type.",
     "429": "Too many requests; retry later.",
+    "503": "The database cannot be reached for a moment (code `database_unavailable`); retry after the "
+    "`Retry-After` seconds, with the same `Idempotency-Key` for a write.",
 }
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Optional, any unique string of 1-255 visible ASCII characters (a UUID is good). Sending the "
+    "same request again with the same key (e.g. after a time-out or a 503) answers with the first request's "
+    "stored answer, header `Idempotent-Replayed: true`, and writes nothing again. The same key with a "
+    "different body answers 422 `idempotency_key_reused`. Keys are per user and path, remembered for "
+    "24 hours; anonymous requests ignore the header.",
+)
+_ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+_REUSED = "The Idempotency-Key was already used for a different request (code `idempotency_key_reused`)."
 _METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """Documents the optional `Idempotency-Key` header (and its 422) on view methods marked `@idempotent`."""
+
+    def _is_idempotent(self) -> bool:
+        name = getattr(self.view, "action", None) or self.method.lower()
+        return bool(getattr(getattr(self.view, str(name), None), "idempotent", False))
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if self._is_idempotent():
+            parameters.append(IDEMPOTENCY_KEY_PARAMETER)
+        return parameters
+
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        if self._is_idempotent():
+            responses.setdefault("422", {"description": _REUSED, "content": _ERROR_CONTENT})
+        return responses
 
 
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
@@ -53,7 +89,7 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
-    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    ref = _ERROR_CONTENT
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if method not in _METHODS:

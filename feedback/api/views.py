@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, BaseThrottle, ScopedRateThrottle
 
 from alliance.models import Deliverable, Project
+from core.api.idempotency import idempotent
 from core.api.schema import errors as _errors
 from core.api.viewsets import ScopedViewSet
 from core.exceptions import DomainError, NotAllowed
@@ -102,6 +103,7 @@ class FeedbackViewSet(SubmitThrottling, ScopedViewSet, mixins.ListModelMixin, mi
         request={"multipart/form-data": s.FeedbackSubmitSerializer, "application/json": s.FeedbackSubmitSerializer},
         responses={201: s.MyFeedbackSerializer, **_errors(400, 403, 429)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         feedback = services.feedback_submit(actor=self.actor, **self.validated(s.FeedbackSubmitSerializer))
         if not self.actor.is_authenticated:
@@ -125,6 +127,7 @@ class FeedbackViewSet(SubmitThrottling, ScopedViewSet, mixins.ListModelMixin, mi
         responses={200: s.FeedbackSerializer, **_errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def answer(self, request: Request, pk: str) -> Response:
         data = self.validated(s.AnswerSerializer)
         return _moved(self, services.feedback_answer(actor=self.actor, feedback=self.get_object(), **data))
@@ -332,6 +335,7 @@ class SurveyViewSet(SubmitThrottling, ScopedViewSet, mixins.ListModelMixin, mixi
         request=s.SurveyCreateSerializer,
         responses={201: s.SurveySerializer, **_errors(400, 403)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         survey = services.survey_create(actor=self.actor, **self.validated(s.SurveyCreateSerializer))
         return self.respond(self.reread(survey), created=True)
@@ -352,6 +356,7 @@ class SurveyViewSet(SubmitThrottling, ScopedViewSet, mixins.ListModelMixin, mixi
         responses={201: s.SurveyResponseSerializer, **_errors(400, 403, 404, 409, 429)},
     )
     @action(detail=True, methods=["post"], url_path="respond")
+    @idempotent
     def answer(self, request: Request, pk: str) -> Response:
         # Named "answer": ``respond`` is the base class's helper that writes responses.
         data = self.validated(s.SurveyRespondSerializer)

@@ -17,6 +17,7 @@ from rest_framework import mixins
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.idempotency import idempotent
 from core.api.schema import errors as _errors
 from core.api.viewsets import ScopedViewSet
 from core.exceptions import DomainError
@@ -132,6 +133,7 @@ class ReportViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
         request=s.ReportCreateSerializer,
         responses={201: s.ReportSerializer, **_errors(400, 403)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = self.validated(s.ReportCreateSerializer)
         alliance = selectors.insight_alliances(self.actor).filter(pk=data["alliance"]).first()

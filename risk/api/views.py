@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.selectors import visible_alliances, visible_projects
+from core.api.idempotency import idempotent
 from core.api.schema import errors as _errors
 from core.api.viewsets import ScopedViewSet
 from core.exceptions import DomainError
@@ -88,6 +89,7 @@ class RegisterViewSet(_ArchivableList, mixins.ListModelMixin, mixins.RetrieveMod
         request=s.RegisterCreateSerializer,
         responses={201: s.RegisterSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = self.validated(s.RegisterCreateSerializer)
         alliance = _pick(visible_alliances(self.actor), data.pop("alliance"), "alliance")
@@ -226,6 +228,7 @@ class RiskViewSet(_ArchivableList, mixins.ListModelMixin, mixins.RetrieveModelMi
         request=s.RiskCreateSerializer,
         responses={201: s.RiskSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = self.validated(s.RiskCreateSerializer)
         register = _pick(selectors.register_list_for(self.actor), data.pop("register"), "register")
@@ -308,6 +311,7 @@ class MitigationViewSet(_ArchivableList, mixins.ListModelMixin, mixins.RetrieveM
         request=s.MitigationCreateSerializer,
         responses={201: s.MitigationSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = self.validated(s.MitigationCreateSerializer)
         risk = _pick(selectors.risk_list_for(self.actor), data.pop("risk"), "risk")
@@ -361,6 +365,7 @@ class EmergencyPlanViewSet(_ArchivableList, mixins.ListModelMixin, mixins.Retrie
         request=s.EmergencyPlanCreateSerializer,
         responses={201: s.EmergencyPlanSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = self.validated(s.EmergencyPlanCreateSerializer)
         risk = _pick(selectors.risk_list_for(self.actor), data.pop("risk"), "risk")
@@ -435,6 +440,7 @@ class IncidentViewSet(_ArchivableList, mixins.ListModelMixin, mixins.RetrieveMod
         request=s.IncidentCreateSerializer,
         responses={201: s.IncidentSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = self.validated(s.IncidentCreateSerializer)
         register = _pick(selectors.register_list_for(self.actor), data.pop("register"), "register")
@@ -464,6 +470,7 @@ class PreAssessmentViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.Retrieve
         request=s.PreAssessmentCreateSerializer,
         responses={201: s.PreAssessmentSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = self.validated(s.PreAssessmentCreateSerializer)
         project = _pick(visible_projects(self.actor), data.pop("project"), "project")

@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.idempotency import idempotent
 from core.api.schema import errors as _errors
 from core.api.viewsets import ScopedViewSet
 from stakeholders import privacy, selectors, services
@@ -58,6 +59,7 @@ class OrganizationViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
         request=s.OrganizationCreateSerializer,
         responses={201: s.OrganizationSerializer, **_errors(400, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         org = services.organization_create(actor=self.actor, **self.validated(s.OrganizationCreateSerializer))
         return self.respond(self.reread(org, fresh_actor=True), created=True)
@@ -165,6 +167,7 @@ class InvitationViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMod
         request=s.InvitationCreateSerializer,
         responses={201: s.InvitationSerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         invitation, _raw = services.invitation_create(actor=self.actor, **self.validated(s.InvitationCreateSerializer))
         return self.respond(invitation, created=True)
@@ -211,6 +214,7 @@ class CapabilityViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMod
         request=s.CapabilityCreateSerializer,
         responses={201: s.CapabilitySerializer, **_errors(400, 403, 409)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         cap = services.capability_create(actor=self.actor, **self.validated(s.CapabilityCreateSerializer))
         return self.respond(self.reread(cap), created=True)
@@ -256,6 +260,7 @@ class AssessmentViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMod
         request={"multipart/form-data": s.AssessmentCreateSerializer, "application/json": s.AssessmentCreateSerializer},
         responses={201: s.AssessmentSerializer, **_errors(400, 403)},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         assessment = services.assessment_create(actor=self.actor, **self.validated(s.AssessmentCreateSerializer))
         return self.respond(self.reread(assessment), created=True)
