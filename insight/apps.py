@@ -8,6 +8,7 @@ class InsightConfig(AppConfig):
     verbose_name = _("Collaboration insight")
 
     def ready(self) -> None:
-        from . import history, navigation, partner_sources, sources  # noqa: F401  (menu entry, history, sources)
+        from . import demo, history, navigation, partner_sources, sources  # noqa: F401  (menu entry, history, sources)
 
         partner_sources.register()  # meetings, plan and contract signatures, tranches, expenditures
+        demo.register()  # a finished period report of the demo alliance

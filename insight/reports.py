@@ -22,7 +22,7 @@ from .selectors import alliance_insight, period_parse
 
 # Sheet titles are fixed ASCII keys so that programs reading the workbook find them in either language.
 SHEETS = ("Summary", "Participation", "Activities", "Network", "Loop", "Deviations", "Feedback", "Credibility",
-          "Risks", "Funding")  # fmt: skip
+          "Risks", "Funding", "Burndown")  # fmt: skip
 
 
 def _safe(value: Any) -> Any:
@@ -145,6 +145,14 @@ def build_report_xlsx(alliance: Alliance, period: str, *, progress: Callable[[in
             for row in money["by_project"]
             for stage, amount in row.items()
             if stage not in ("project_id", "title")
+        ],
+    )  # fmt: skip
+    burn = money["burndown"]
+    _sheet(
+        wb, "Burndown", [_("Month"), _("Allocated, not yet spent"), _("Released (cumulative)"), _("Spent (cumulative)")],
+        [
+            [month, float(burn["remaining"][i]), float(burn["released"][i]), float(burn["spent"][i])]
+            for i, month in enumerate(burn["months"])
         ],
     )  # fmt: skip
     step(90)

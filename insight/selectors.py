@@ -429,10 +429,11 @@ def funding(alliance_ids: list[int], period: Period) -> dict[int, dict[str, Any]
     """Per alliance: the funding sources' rows summed by stage, by project, by funding source and by party.
 
     Stages: "budgeted" (Project.budget, the plan), "allocated", "released", "spent" (as at the period's end).
+    ``by_month`` ("2026-03") holds the dated stages (released, spent), from before the period too: the burn-down.
     """
     labels = {key: str(label) for key, label in sources.funding_labels().items()}
     out: dict[int, dict[str, Any]] = {
-        aid: {"by_stage": {}, "by_project": {}, "by_source": {}, "by_party": {}, "sources": labels}
+        aid: {"by_stage": {}, "by_project": {}, "by_source": {}, "by_party": {}, "by_month": {}, "sources": labels}
         for aid in alliance_ids
     }
     zero = Decimal("0")
@@ -443,12 +444,32 @@ def funding(alliance_ids: list[int], period: Period) -> dict[int, dict[str, Any]
             ("by_project", row.project_id),
             ("by_source", row.source_id),
             ("by_party", row.organization_id),
+            ("by_month", row.month.isoformat()[:7] if row.month else None),
         )
         for name, key in keyed:
             if key is not None:
                 per = block[name].setdefault(key, {})
                 per[row.stage] = per.get(row.stage, zero) + row.amount
     return out
+
+
+def funding_burndown(money: dict[str, Any], period: Period) -> dict[str, Any]:
+    """Month by month over the period: released and spent so far (cumulative, from before the period too) and
+    what remains of the allocations (allocated as at the period's end minus spent so far)."""
+    months = months_of(period)
+    allocated = money["by_stage"].get("allocated", Decimal("0"))
+    dated = sorted(money["by_month"].items())
+    released: list[str] = []
+    spent: list[str] = []
+    remaining: list[str] = []
+    for month in months:
+        upto = [stages for key, stages in dated if key <= month]
+        r = sum((s.get("released", Decimal("0")) for s in upto), start=Decimal("0"))
+        sp = sum((s.get("spent", Decimal("0")) for s in upto), start=Decimal("0"))
+        released.append(str(r))
+        spent.append(str(sp))
+        remaining.append(str(allocated - sp))
+    return {"months": months, "allocated": str(allocated), "released": released, "spent": spent, "remaining": remaining}
 
 
 # --- risks and oversight ----------------------------------------------------------------------------------------
@@ -460,10 +481,46 @@ def _live_risks(alliance_ids: list[int]) -> QuerySet[Risk]:
     ).exclude(status=RiskStatus.CLOSED)
 
 
+OVERDUE_KINDS = ("corrections", "milestones", "risk_reviews", "mitigations")
+OVERDUE_ALLIANCE_PATH = {
+    "corrections": "project__alliance_id",
+    "milestones": "project__alliance_id",
+    "risk_reviews": "register__alliance_id",
+    "mitigations": "risk__register__alliance_id",
+}
+FUND_STAGES = ("budgeted", "allocated", "released", "spent")
+
+
+def oversight_period(today: date) -> Period:
+    """Everything up to today (funds as at today): from 2000 to the end of today."""
+    tz = timezone.get_current_timezone()
+    end = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    return Period(start=datetime(2000, 1, 1, tzinfo=tz), end=end, label=today.isoformat())
+
+
+def overdue_querysets(alliance_ids: list[int], *, today: date, now: datetime) -> dict[str, QuerySet[Any]]:
+    """The overdue items the oversight page counts and its drill-down lists, by kind (one definition for both)."""
+    return {
+        "corrections": CorrectionRequest.objects.filter(
+            project__alliance_id__in=alliance_ids, archived_at__isnull=True,
+            status__in=OPEN_CORRECTION_STATUSES, due_on__lt=today,
+        ),
+        "milestones": Milestone.objects.filter(
+            project__alliance_id__in=alliance_ids, archived_at__isnull=True, done_at__isnull=True, due_on__lt=today,
+            project__archived_at__isnull=True,
+        ),
+        "risk_reviews": _live_risks(alliance_ids).filter(next_review_at__lt=now),
+        "mitigations": Mitigation.objects.filter(
+            risk__in=_live_risks(alliance_ids), archived_at__isnull=True, done_at__isnull=True, due_on__lt=today
+        ),
+    }  # fmt: skip
+
+
 def oversight(alliance_ids: list[int], *, today: date | None = None) -> dict[str, Any]:
     """Across alliances: projects by state, live risks by residual level, reader satisfaction, overdue items.
 
-    Seven GROUP BY queries whatever the number of alliances; each row carries the alliance for drill-down.
+    Eight GROUP BY queries plus the funding sources' whatever the number of alliances; each row carries the
+    alliance, and each figure has its list of items (``oversight_items``) for drill-down.
     """
     today = today or timezone.localdate()
     now = timezone.now()
@@ -496,27 +553,11 @@ def oversight(alliance_ids: list[int], *, today: date | None = None) -> dict[str
         .values("trial__project__alliance_id")
         .annotate(n=Count("id"), mean=Avg("satisfaction"))
     }
-    overdue_corrections = _by_alliance(
-        CorrectionRequest.objects.filter(
-            project__alliance_id__in=alliance_ids, archived_at__isnull=True,
-            status__in=OPEN_CORRECTION_STATUSES, due_on__lt=today,
-        ),
-        "project__alliance_id",
-    )  # fmt: skip
-    overdue_milestones = _by_alliance(
-        Milestone.objects.filter(
-            project__alliance_id__in=alliance_ids, archived_at__isnull=True, done_at__isnull=True, due_on__lt=today,
-            project__archived_at__isnull=True,
-        ),
-        "project__alliance_id",
-    )  # fmt: skip
-    overdue_reviews = _by_alliance(_live_risks(alliance_ids).filter(next_review_at__lt=now), "register__alliance_id")
-    overdue_mitigations = _by_alliance(
-        Mitigation.objects.filter(
-            risk__in=_live_risks(alliance_ids), archived_at__isnull=True, done_at__isnull=True, due_on__lt=today
-        ),
-        "risk__register__alliance_id",
-    )
+    overdue = {
+        name: _by_alliance(qs, OVERDUE_ALLIANCE_PATH[name])
+        for name, qs in overdue_querysets(alliance_ids, today=today, now=now).items()
+    }
+    money = funding(alliance_ids, oversight_period(today))
     rows = []
     for aid in alliance_ids:
         fb = satisfaction.get(aid)
@@ -530,12 +571,8 @@ def oversight(alliance_ids: list[int], *, today: date | None = None) -> dict[str
                 "trial_satisfaction": {"count": tr["n"], "mean": _round(tr["mean"])}
                 if tr
                 else {"count": 0, "mean": None},
-                "overdue": {
-                    "corrections": overdue_corrections.get(aid, 0),
-                    "milestones": overdue_milestones.get(aid, 0),
-                    "risk_reviews": overdue_reviews.get(aid, 0),
-                    "mitigations": overdue_mitigations.get(aid, 0),
-                },
+                "funds": {stage: money[aid]["by_stage"].get(stage, Decimal("0")) for stage in FUND_STAGES},
+                "overdue": {name: overdue[name].get(aid, 0) for name in OVERDUE_KINDS},
             }
         )
     return {"alliances": rows, "totals": _oversight_totals(rows)}
@@ -556,16 +593,20 @@ def _oversight_totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
     rated = [
         (r["feedback_rating"]["mean"], r["feedback_rating"]["count"]) for r in rows if r["feedback_rating"]["count"]
     ]
+    funds: dict[str, Decimal] = dict.fromkeys(FUND_STAGES, Decimal("0"))
     for r in rows:
         projects.update(r["projects_by_status"])
         risks.update(r["risks_by_level"])
         overdue.update(r["overdue"])
+        for stage in FUND_STAGES:
+            funds[stage] += r["funds"][stage]
     n = sum(c for _m, c in rated)
     return {
         "projects_by_status": dict(projects),
         "risks_by_level": {level: risks[level] for level in RiskLevel.values},
         "feedback_rating": {"count": n, "mean": round(sum(m * c for m, c in rated) / n, 2) if n else None},
-        "overdue": dict(overdue),
+        "overdue": {name: overdue[name] for name in OVERDUE_KINDS},
+        "funds": funds,
     }
 
 
@@ -629,6 +670,7 @@ def alliance_insight(alliance: Alliance, period: Period) -> dict[str, Any]:
                 for oid, stages in sorted(money["by_party"].items())
             ],
             "sources": money["sources"],
+            "burndown": funding_burndown(money, period),
         },
     }
 

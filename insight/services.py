@@ -21,8 +21,11 @@ from .selectors import insight_alliances, period_parse
 REPORT_READY_EVENT = "insight.report_ready"
 
 
-def report_request(actor: Actor, *, alliance: Alliance, period: str) -> ReportJob:
-    """Queue the period report of an alliance the actor reads insight of; the worker builds it after commit."""
+def report_request(actor: Actor, *, alliance: Alliance, period: str, enqueue: bool = True) -> ReportJob:
+    """Queue the period report of an alliance the actor reads insight of; the worker builds it after commit.
+
+    ``enqueue=False`` leaves the building to the caller (the demo seed builds its report in place).
+    """
     parsed = period_parse(period)
     if actor.organization is None or not insight_alliances(actor).filter(pk=alliance.pk).exists():
         raise NotAllowed(_("Only the alliance's libraries and its guiding or funding government bodies get reports."))
@@ -30,9 +33,10 @@ def report_request(actor: Actor, *, alliance: Alliance, period: str) -> ReportJo
         job = ReportJob.objects.create(
             alliance=alliance, period=parsed.label, requested_by=actor.user, requested_for=actor.organization
         )
-        from .tasks import generate_report
+        if enqueue:
+            from .tasks import generate_report
 
-        transaction.on_commit(lambda: generate_report.delay(job.pk))
+            transaction.on_commit(lambda: generate_report.delay(job.pk))
     return job
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("alliances/<int:pk>/report/", views.report_print, name="report-print"),
     path("alliances/<int:pk>/reports/", views.report_request, name="report-request"),
     path("oversight/", views.oversight_page, name="oversight"),
+    path("oversight/<slug:figure>/", views.oversight_items, name="oversight-items"),
     path("reports/<int:pk>/", views.report_detail, name="report-detail"),
     path("reports/<int:pk>/download/", views.report_download, name="report-download"),
 ]

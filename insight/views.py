@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +25,7 @@ from risk.choices import RiskLevel
 from stakeholders.access import Actor, actor_for
 from stakeholders.choices import OrganizationKind
 
-from . import selectors, services
+from . import drilldown, selectors, services
 from .choices import ReportStatus
 from .models import ReportJob
 from .sources import Period
@@ -76,6 +77,7 @@ def _chart(data: dict[str, Any]) -> dict[str, Any]:
     kinds = dict(OrganizationKind.choices)
     part = data["participation"]
     fb = data["loop"]["totals"]["feedback"]
+    burn = data["funding"]["burndown"]
     return {
         "activity": {
             "months": data["activity_over_time"]["months"],
@@ -120,6 +122,15 @@ def _chart(data: dict[str, Any]) -> dict[str, Any]:
             "series": [
                 {"name": str(label), "values": [float(row.get(stage, 0)) for row in data["funding"]["by_project"]]}
                 for stage, label in FUNDING_STAGES
+            ],
+            "name": _("CNY"),
+        },
+        "burndown": {
+            "months": data["funding"]["burndown"]["months"],
+            "series": [
+                {"name": _("Allocated, not yet spent"), "values": [float(v) for v in burn["remaining"]]},
+                {"name": _("Released (cumulative)"), "values": [float(v) for v in burn["released"]]},
+                {"name": _("Spent (cumulative)"), "values": [float(v) for v in burn["spent"]]},
             ],
             "name": _("CNY"),
         },
@@ -257,12 +268,20 @@ def oversight_page(request: HttpRequest) -> HttpResponse:
     levels = dict(RiskLevel.choices)
     rows = [{**row, "alliance": names[row["alliance_id"]]} for row in data["alliances"]]
     totals = data["totals"]
+    shown = [s for s in ProjectStatus.values if totals["projects_by_status"].get(s)]
+    items = reverse("insight:oversight-items", args=["projects"])
+    risk_items = reverse("insight:oversight-items", args=["risks"])
     chart = {
         "projects": {
-            "labels": [str(statuses[s]) for s in ProjectStatus.values if totals["projects_by_status"].get(s)],
-            "values": [totals["projects_by_status"][s] for s in ProjectStatus.values if totals["projects_by_status"].get(s)],
+            "labels": [str(statuses[s]) for s in shown],
+            "values": [totals["projects_by_status"][s] for s in shown],
+            "links": [f"{items}?key={s}" for s in shown],
         },
-        "risks": {"labels": [str(levels[lv]) for lv in RiskLevel.values], "values": [totals["risks_by_level"][lv] for lv in RiskLevel.values]},
+        "risks": {
+            "labels": [str(levels[lv]) for lv in RiskLevel.values],
+            "values": [totals["risks_by_level"][lv] for lv in RiskLevel.values],
+            "links": [f"{risk_items}?key={lv}" for lv in RiskLevel.values],
+        },
         "names": {"projects": _("Projects"), "risks": _("Live risks")},
     }  # fmt: skip
     context = {
@@ -272,5 +291,40 @@ def oversight_page(request: HttpRequest) -> HttpResponse:
         "chart": chart,
         "levels": RiskLevel.values,
         "level_labels": levels,
+        "fund_stages": [(stage, label) for stage, label in FUNDING_STAGES if stage != "budgeted"],
+        "overdue_kinds": [(kind, drilldown.OVERDUE_LABELS[kind]) for kind in selectors.OVERDUE_KINDS],
     }
     return render(request, "insight/oversight.html", context)
+
+
+@login_required
+def oversight_items(request: HttpRequest, figure: str) -> HttpResponse:
+    """The items behind one oversight figure, in the alliances the actor oversees (optionally one of them).
+
+    ``?alliance=`` outside the actor's scope is a 404; ``?key=`` narrows projects to a state or risks to a level.
+    """
+    actor = _actor(request)
+    if figure not in drilldown.FIGURES:
+        raise Http404
+    alliances = {a.pk: a for a in selectors.insight_alliances(actor)}
+    alliance = None
+    if request.GET.get("alliance"):
+        try:
+            alliance = alliances[int(request.GET["alliance"])]
+        except (KeyError, ValueError) as exc:
+            raise Http404 from exc
+    key = request.GET.get("key", "")
+    if key and not drilldown.valid_key(figure, key):
+        key = ""
+    ids = [alliance.pk] if alliance else list(alliances)
+    items = drilldown.oversight_items(figure, ids, key=key)
+    key_label = dict(ProjectStatus.choices).get(key) or dict(RiskLevel.choices).get(key) or ""
+    context = {
+        "figure": figure,
+        "title": drilldown.TITLES[figure],
+        "columns": drilldown.columns(figure),
+        "items": [(alliances[item.alliance_id], item) for item in items],
+        "alliance": alliance,
+        "key_label": key_label,
+    }
+    return render(request, "insight/oversight_items.html", context)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -22,3 +25,17 @@ def figure(value: Any) -> Any:
 @register.filter
 def get(mapping: Any, key: Any) -> Any:
     return mapping.get(key, 0) if hasattr(mapping, "get") else 0
+
+
+@register.filter
+def cell(value: Any) -> Any:
+    """A drill-down cell: dates as ISO dates, times in the local zone to the minute, amounts grouped, none as a dash."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    return value

@@ -1,5 +1,5 @@
 // Draws the insight charts from <script type="application/json" id="insight-data"> (CSP: no inline JS):
-// activity by party kind, the collaboration network, the feedback funnel, the risk heat map, budgets,
+// activity by party kind, the collaboration network, the feedback funnel, the risk heat map, budgets, the funding burn-down,
 // and on the oversight page projects by state and risks by level. Also the print button of the report page.
 (function () {
   "use strict";
@@ -61,6 +61,16 @@
         series: d.budget.series.map(function (s) { return { name: s.name, type: "bar", data: s.values }; })
       };
     },
+    burndown: function (d) {
+      return {
+        color: ["#7a1f2b", "#2f6f8f", "#c8963e"], tooltip: { trigger: "axis" }, legend: { bottom: 0 },
+        grid: { left: 8, right: 24, top: 32, bottom: 32, containLabel: true },
+        xAxis: { type: "category", data: d.burndown.months }, yAxis: { type: "value", name: d.burndown.name },
+        series: d.burndown.series.map(function (s, i) {
+          return { name: s.name, type: "line", step: "end", areaStyle: i === 0 ? { opacity: 0.15 } : undefined, data: s.values };
+        })
+      };
+    },
     projects: function (d) {
       return {
         color: palette, tooltip: { trigger: "item" }, legend: { bottom: 0, type: "scroll" },
@@ -72,7 +82,7 @@
       return {
         color: ["#5b8c5a", "#c8963e", "#d0693b", "#7a1f2b"], tooltip: { trigger: "axis" },
         grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
-        xAxis: { type: "category", data: d.risks.labels }, yAxis: { type: "value", minInterval: 1, name: d.names.risks },
+        xAxis: { type: "category", data: d.risks.labels }, yAxis: { type: "value", minInterval: 1, name: d.names.risks, nameTextStyle: { align: "left" } },
         series: [{ name: d.names.risks, type: "bar", colorBy: "data", data: d.risks.values }]
       };
     }
@@ -90,6 +100,10 @@
       if (!build) { return; }
       var chart = echarts.init(el, null, { renderer: "svg" });
       chart.setOption(build(data));
+      var links = (data[el.dataset.chart] || {}).links;
+      if (links) {  // drill-down: a slice or bar opens the list of items behind it
+        chart.on("click", function (p) { if (links[p.dataIndex]) { window.location.href = links[p.dataIndex]; } });
+      }
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
