@@ -53,7 +53,9 @@ class PartyForm(forms.Form):
     organization = OrganizationChoiceField(
         label=_("Organisation"), queryset=Organization.objects.none(), required=False
     )
-    role = forms.ChoiceField(label=_("Role in the contract"), choices=ContractPartyRole.choices, required=False)
+    role = forms.ChoiceField(
+        label=_("Role in the contract"), choices=[("", "---------"), *ContractPartyRole.choices], required=False
+    )
     obligations = forms.CharField(
         label=_("Obligations"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
