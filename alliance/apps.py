@@ -8,7 +8,7 @@ class AllianceConfig(AppConfig):
     verbose_name = _("Alliances and the co-construction cycle")
 
     def ready(self) -> None:
-        from stakeholders import privacy
+        from stakeholders import panels, privacy
 
         from . import (  # noqa: F401 - navigation registers the menu entries, history who may read each model's history
             demo,
@@ -20,11 +20,14 @@ class AllianceConfig(AppConfig):
         )
         from . import privacy as reader_data
         from .services.contracts import contract_signed_check
+        from .views.contracts import credibility_panel
 
         demo.register()
         demo_contracts.register()
         demo_funding.register()
         # The development guard asks for a contract of the project signed by every party.
         hooks.register(hooks.CONTRACT_SIGNED, contract_signed_check)
+        # An organisation's page shows its credibility from the record next to the foundation's assessments.
+        panels.register("credibility", credibility_panel)
         # This app's part of a reader's personal data: in the export, blanked or detached on erasure.
         privacy.register("alliance", export=reader_data.export_reader, erase=reader_data.erase_reader)

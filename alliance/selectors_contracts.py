@@ -19,9 +19,12 @@ from django.utils import timezone
 
 from core.permissions import restrict
 from stakeholders.access import Actor
+from stakeholders.models import Organization
 
 from .choices import ParticipantRole
 from .models import (
+    Alliance,
+    AllianceMember,
     Contract,
     ContractDocument,
     ContractParty,
@@ -82,6 +85,20 @@ def ip_asset_list_for(actor: Actor, *, project: Project | None = None) -> QueryS
     if project is not None:
         qs = qs.filter(project=project)
     return qs.order_by("project_id", "deliverable_id", "id")
+
+
+def ip_assets_by_deliverable(actor: Actor, project: Project) -> dict[int | None, list[IPAsset]]:
+    """A project's live IP assets grouped by their deliverable's id (``None``: the project as a whole)."""
+    grouped: dict[int | None, list[IPAsset]] = {}
+    for asset in ip_asset_list_for(actor, project=project).filter(archived_at__isnull=True):
+        grouped.setdefault(asset.deliverable_id, []).append(asset)
+    return grouped
+
+
+def alliance_organizations(alliance: Alliance) -> QuerySet[Organization]:
+    """Who may be a party to the alliance's contracts or own its IP: its active members and its lead library."""
+    members = AllianceMember.objects.active().filter(alliance=alliance).values("organization_id")
+    return Organization.objects.filter(Q(pk=alliance.lead_library_id) | Q(pk__in=members)).order_by("kind", "name_zh")
 
 
 # --- credibility from the record -------------------------------------------------------------------------------
@@ -211,6 +228,16 @@ def partner_credibility(organization_ids: list[int] | set[int]) -> dict[int, Cre
             total = sum(w for w, _rate in measured)
             cred.score = round(100 * sum(w * rate for w, rate in measured) / total)  # type: ignore[operator]
     return result
+
+
+def may_read_credibility(actor: Actor, organization_id: int) -> bool:
+    """Libraries (who match partners), government bodies, and the organisation's own people."""
+    return (
+        actor.is_superuser
+        or bool(actor.library_ids)
+        or actor.kind == "government"
+        or organization_id in actor.organization_ids
+    )
 
 
 def blended_credibility(assessed: int | None, record: int | None) -> int | None:

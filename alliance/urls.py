@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import alliances, contracts, delivery, funding, guidance, needs, projects, training
+from .views import alliances, contracts, delivery, funding, guidance, ip, needs, projects, training
 
 app_name = "alliance"
 urlpatterns = [
@@ -62,8 +62,16 @@ urlpatterns = [
     path("funding/allocations/<int:pk>/expenditures/", funding.expenditure_record, name="funding-expenditure"),
     path("funding/reports/<int:pk>/submit/", funding.report_submit, name="funding-report-submit"),
     path("contracts/", contracts.contract_list, name="contract-list"),
+    path("contracts/new/", contracts.contract_create, name="contract-create"),
     path("contracts/<int:pk>/", contracts.contract_detail, name="contract-detail"),
+    path("contracts/<int:pk>/edit/", contracts.contract_edit, name="contract-edit"),
+    path("contracts/<int:pk>/terminate/", contracts.contract_terminate, name="contract-terminate"),
+    path("contracts/<int:pk>/documents/", contracts.contract_document_add, name="contract-document-add"),
+    path("contracts/<int:pk>/documents/<int:document_pk>/", contracts.contract_document, name="contract-document"),
     path("contracts/<int:pk>/sign/", contracts.contract_action, {"action": "sign"}, name="contract-sign"),
     path("contracts/<int:pk>/activate/", contracts.contract_action, {"action": "activate"}, name="contract-activate"),
     path("contracts/<int:pk>/complete/", contracts.contract_action, {"action": "complete"}, name="contract-complete"),
+    path("projects/<int:pk>/ip/", ip.ip_asset_list, name="ip-asset-list"),
+    path("projects/<int:pk>/ip/new/", ip.ip_asset_create, name="ip-asset-create"),
+    path("ip/<int:pk>/edit/", ip.ip_asset_edit, name="ip-asset-edit"),
 ]

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import DomainError
 from core.exports import Column, export_response, requested_format
 
-from . import services
+from . import panels, services
 from .access import ACTING_ORG_SESSION_KEY, Actor, actor_for, reset_actor
 from .choices import MANAGING_ROLES, MembershipRole, OrganizationKind, VerificationStatus
 from .forms import (
@@ -164,6 +164,7 @@ def _detail_context(request: HttpRequest, org: Organization) -> dict[str, Any]:
         "memberships": membership_list_for(actor, org) if is_member else None,
         "invitations": invitation_list_for(actor, org)[:20] if manages else None,
         "assessments": assessment_list_for(actor).filter(organization=org),
+        "panels": panels.render_panels(request, org),
         "is_member": is_member,
         "manages": manages,
         "writes": actor.writes_for(org.pk) and not org.is_archived,

@@ -373,16 +373,6 @@ class IPAssetViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
         return self.respond(self.reread(services.ip_asset_archive(actor=self.actor, asset=self.get_object())))
 
 
-def may_read_credibility(actor: Actor, organization_id: int) -> bool:
-    """Libraries (who match partners), government bodies, and the organisation's own people."""
-    return (
-        actor.is_superuser
-        or bool(actor.library_ids)
-        or actor.kind == "government"
-        or organization_id in actor.organization_ids
-    )
-
-
 class CredibilityViewSet(ScopedViewSet):
     """Credibility computed from an organisation's record, each part with its numerator and denominator."""
 
@@ -400,7 +390,7 @@ class CredibilityViewSet(ScopedViewSet):
     )
     def retrieve(self, request: Request, pk: str) -> Response:
         organization = self.get_object()
-        if not may_read_credibility(self.actor, organization.pk):
+        if not selectors_contracts.may_read_credibility(self.actor, organization.pk):
             raise NotFound()
         cred = selectors_contracts.partner_credibility([organization.pk])[organization.pk]
         return Response(CredibilitySerializer(credibility_data(cred)).data)

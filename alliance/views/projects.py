@@ -50,6 +50,7 @@ from ..selectors import (
     trial_list_for,
     visible_projects,
 )
+from ..selectors_contracts import ip_assets_by_deliverable
 from ._common import PAGE_SIZE, is_htmx, querystring, refused
 
 # Bootstrap colours of the state badge: where the project stands at a glance.
@@ -192,6 +193,7 @@ def project_context(request: HttpRequest, project: Project, **forms: Any) -> dic
         "milestones": milestone_list_for(actor, project),
         "declared": project.declared_standards.active().select_related("standard", "standard__issuer"),
         "deliverables": deliverable_list_for(actor, project),
+        "ip_assets": ip_assets_by_deliverable(actor, project),
         "trials": trials,
         "open_trial": open_trial,
         "corrections": corrections,
