@@ -82,10 +82,12 @@ def funding_visible_projects(actor: Actor) -> QuerySet[Project]:
 
 
 def allocation_list_for(
-    actor: Actor, *, project: Project | None = None, alliance: Alliance | None = None
+    actor: Actor, *, project: Project | None = None, alliance: Alliance | None = None, include_archived: bool = False
 ) -> QuerySet[Allocation]:
     """Active allocations the actor may see, with what was planned, released and spent of each."""
-    qs = visible_allocations(actor).filter(archived_at__isnull=True)
+    qs = visible_allocations(actor)
+    if not include_archived:
+        qs = qs.filter(archived_at__isnull=True)
     if project is not None:
         qs = qs.filter(project=project)
     if alliance is not None:
@@ -124,7 +126,10 @@ def expenditure_list_for(
 
 
 def financial_report_list_for(actor: Actor, *, project: Project | None = None) -> QuerySet[FinancialReport]:
-    qs = FinancialReport.objects.filter(allocation__in=visible_allocations(actor))
+    # A withdrawn allocation owes nothing more; what was already reported stays in view.
+    qs = FinancialReport.objects.filter(allocation__in=visible_allocations(actor)).filter(
+        Q(allocation__archived_at__isnull=True) | Q(submitted_at__isnull=False)
+    )
     if project is not None:
         qs = qs.filter(allocation__project=project)
     return qs.select_related(

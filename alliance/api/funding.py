@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -41,7 +42,8 @@ from alliance.services import funding as services
 from core.api.idempotency import idempotent
 from core.api.schema import errors as _errors
 from core.api.viewsets import ScopedViewSet
-from stakeholders.access import actor_for
+from core.files import document_response
+from stakeholders.access import Actor, actor_for
 from stakeholders.api.serializers import OrganizationBriefSerializer, ScopedOrganizationField, UserBriefSerializer
 
 from .serializers import ScopedAllianceField, _Scoped
@@ -116,7 +118,7 @@ class AllocationSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
         model = Allocation
         fields = (
             "id", "source", "project", "amount", "starts_on", "report_cadence", "planned", "released", "spent",
-            "created_at",
+            "archived_at", "created_at",
         )  # fmt: skip
         read_only_fields = fields
 
@@ -219,17 +221,34 @@ class ReportSubmitSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 # --- views --------------------------------------------------------------------------------------------------------
 
+ARCHIVED = OpenApiParameter("archived", bool, description="true: only archived rows (they leave the list otherwise).")
+
+
+class _ArchivedByQuery(ScopedViewSet):
+    """Archived rows stay reachable by id; lists show the active ones, or the archived ones with ?archived=true."""
+
+    def get_queryset(self) -> QuerySet[Any]:
+        qs = super().get_queryset()
+        if self.action == "list":
+            qs = qs.filter(archived_at__isnull=self.request.query_params.get("archived") != "true")
+        return qs
+
 
 @extend_schema_view(
-    list=extend_schema(summary="Funding sources of the actor's organisation and of its library's alliances"),
+    list=extend_schema(
+        summary="Funding sources of the actor's organisation and of its library's alliances", parameters=[ARCHIVED]
+    ),
     retrieve=extend_schema(summary="One funding source", responses={200: FundingSourceSerializer, **_errors(404)}),
 )
-class FundingSourceViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+class FundingSourceViewSet(_ArchivedByQuery, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Money an organisation puts into an alliance: a government grant, an enterprise investment, a library budget."""
 
     serializer_class = FundingSourceSerializer
     ordering_fields = ("starts_on", "amount", "created_at")
-    selector = staticmethod(sf.funding_source_list_for)
+
+    @staticmethod
+    def selector(actor: Actor) -> QuerySet[Any]:
+        return sf.funding_source_list_for(actor, include_archived=True)
 
     @extend_schema(
         summary="Record a funding source (the funding organisation's managers)",
@@ -241,20 +260,34 @@ class FundingSourceViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.Retrieve
         source = services.funding_source_create(actor=self.actor, **self.validated(FundingSourceCreateSerializer))
         return self.respond(self.reread(source), created=True)
 
+    @extend_schema(
+        summary="Archive a source that has no active allocation (the funding organisation's managers); "
+        "it stays readable by id and with ?archived=true",
+        request=None,
+        responses={200: FundingSourceSerializer, **_errors(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str) -> Response:
+        source = services.funding_source_archive(actor=self.actor, source=self.get_object())
+        return self.respond(self.reread(source))
+
 
 @extend_schema_view(
     list=extend_schema(
         summary="Allocations of funding to projects the actor sees, with planned, released and spent",
-        parameters=[OpenApiParameter("project", int, description="Only this project's allocations.")],
+        parameters=[OpenApiParameter("project", int, description="Only this project's allocations."), ARCHIVED],
     ),
     retrieve=extend_schema(summary="One allocation", responses={200: AllocationSerializer, **_errors(404)}),
 )
-class AllocationViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+class AllocationViewSet(_ArchivedByQuery, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Part of a funding source set aside for one project."""
 
     serializer_class = AllocationSerializer
     ordering_fields = ("amount", "created_at")
-    selector = staticmethod(sf.allocation_list_for)
+
+    @staticmethod
+    def selector(actor: Actor) -> QuerySet[Any]:
+        return sf.allocation_list_for(actor, include_archived=True)
 
     def get_queryset(self) -> QuerySet[Any]:
         qs = super().get_queryset()
@@ -272,6 +305,17 @@ class AllocationViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMod
     def create(self, request: Request) -> Response:
         allocation = services.allocation_create(actor=self.actor, **self.validated(AllocationCreateSerializer))
         return self.respond(self.reread(allocation), created=True)
+
+    @extend_schema(
+        summary="Archive an allocation nothing of which is released yet, with its planned tranches "
+        "(the funding organisation's managers)",
+        request=None,
+        responses={200: AllocationSerializer, **_errors(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str) -> Response:
+        allocation = services.allocation_archive(actor=self.actor, allocation=self.get_object())
+        return self.respond(self.reread(allocation))
 
 
 @extend_schema_view(
@@ -330,6 +374,20 @@ class ExpenditureViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMo
     def create(self, request: Request) -> Response:
         expenditure = services.expenditure_record(actor=self.actor, **self.validated(ExpenditureCreateSerializer))
         return self.respond(self.reread(expenditure), created=True)
+
+    @extend_schema(
+        summary="Download the receipt (whoever sees the allocation); always an attachment, typed by its content",
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            **_errors(404),
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def receipt(self, request: Request, pk: str) -> FileResponse:
+        expenditure = self.get_object()
+        return document_response(expenditure.receipt, f"receipt-{expenditure.pk}")
 
 
 @extend_schema_view(

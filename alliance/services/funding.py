@@ -223,6 +223,52 @@ def allocation_create(
     return allocation
 
 
+@transaction.atomic
+def funding_source_archive(*, actor: Actor, source: FundingSource) -> FundingSource:
+    """The funder's managers set aside a source recorded by mistake or no longer paying; it stays readable.
+
+    A source that still has active allocations is refused: archive those first (or keep them), so no project
+    loses sight of money it was promised without a trace.
+    """
+    locked = FundingSource.objects.select_for_update(of=("self",)).get(pk=source.pk)
+    if not actor.manages(locked.organization_id):
+        raise NotAllowed(_("Only managers of the funding organisation may archive its funding."))
+    require_active(locked, _("funding source"))
+    live = locked.allocations.active().count()
+    if live:
+        raise ConflictError(
+            _("The source still has %(count)s active allocation(s); archive them first.") % {"count": live},
+            code="has_allocations",
+        )
+    locked.archived_at = timezone.now()
+    locked.save(update_fields=["archived_at", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def allocation_archive(*, actor: Actor, allocation: Allocation) -> Allocation:
+    """The funder's managers withdraw an allocation before any of it is paid out.
+
+    Its planned tranches are archived with it and its unsubmitted reports leave the reminder sweep. Once a
+    tranche is released the money is the project's: the allocation stays, so spending keeps its source.
+    """
+    locked = Allocation.objects.select_for_update(of=("self",)).select_related("source").get(pk=allocation.pk)
+    if not actor.manages(locked.source.organization_id):
+        raise NotAllowed(_("Only managers of the funding organisation may archive its allocations."))
+    require_active(locked, _("allocation"))
+    if locked.tranches.active().filter(status=TrancheStatus.RELEASED).exists():
+        raise ConflictError(
+            _("Money of this allocation has been released to the project; it can no longer be archived."),
+            code="money_released",
+        )
+    now = timezone.now()
+    locked.archived_at = now
+    locked.save(update_fields=["archived_at", "updated_at"])
+    locked.tranches.active().update(archived_at=now, updated_at=now)
+    locked.reports.filter(submitted_at__isnull=True).update(sweep_at=None, updated_at=now)
+    return locked
+
+
 # --- milestone acceptance and tranches -----------------------------------------------------------------------
 
 
@@ -531,10 +577,12 @@ def financial_reports_sweep(*, now: datetime | None = None, limit: int = 100) ->
 
 
 __all__ = [
+    "allocation_archive",
     "allocation_create",
     "expenditure_record",
     "financial_report_submit",
     "financial_reports_sweep",
+    "funding_source_archive",
     "funding_source_create",
     "may_accept_milestones",
     "milestone_accept",

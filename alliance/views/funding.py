@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
 from core.exports import Column, export_response, requested_format
+from core.files import document_response
 from stakeholders.access import Actor, actor_for
 from stakeholders.choices import OrganizationKind
 from stakeholders.forms import add_domain_error
@@ -123,6 +124,7 @@ def funding_overview(request: HttpRequest) -> HttpResponse:
         "chart": burn.chart(_labels()) if burn.dates else None,
         "source_form": source_form if funders else None,
         "allocation_form": allocation_form if own_sources else None,
+        "archiving": {s.pk for s in own_sources if not s.allocated},
     }
     return render(request, "alliance/funding_overview.html", context)
 
@@ -166,6 +168,41 @@ def allocation_create(request: HttpRequest) -> HttpResponse:
             return redirect("alliance:funding-project", pk=allocation.project_id)
     _form_refused(request, form)
     return redirect("alliance:funding")
+
+
+@login_required
+@require_POST
+def source_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request)
+    source = get_object_or_404(funding_source_list_for(actor), pk=pk)
+    try:
+        services.funding_source_archive(actor=actor, source=source)
+    except DomainError as exc:
+        refused(request, exc)
+    else:
+        messages.success(request, _("The funding source is archived."))
+    return redirect(reverse("alliance:funding") + "#sources")
+
+
+@login_required
+@require_POST
+def allocation_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request)
+    allocation = get_object_or_404(allocation_list_for(actor), pk=pk)
+    try:
+        services.allocation_archive(actor=actor, allocation=allocation)
+    except DomainError as exc:
+        refused(request, exc)
+    else:
+        messages.success(request, _("The allocation is archived, with its planned tranches."))
+    return _back(allocation.project_id, "allocations")
+
+
+@login_required
+def expenditure_receipt(request: HttpRequest, pk: int) -> FileResponse:
+    """The receipt, for whoever sees the allocation it was spent from; anyone else gets a 404."""
+    expenditure = get_object_or_404(expenditure_list_for(actor_for(request)), pk=pk)
+    return document_response(expenditure.receipt, f"receipt-{expenditure.pk}")
 
 
 def _form_refused(request: HttpRequest, form: Any) -> None:
