@@ -44,6 +44,26 @@ def restrict(qs: QuerySet[Any], actor: Any, codename: str) -> QuerySet[Any]:
     return qs.filter(Q(pk__in=by_group) | Q(pk__in=by_user))
 
 
+def granted_ids(model: type[Model], actor: Any, codename: str) -> list[Any]:
+    """The pks of the `model` objects restrict() would keep, resolved in one query over the permission tables.
+
+    For list pages: filtering the big table with this literal list lets PostgreSQL estimate the rows
+    right. It estimates restrict()'s ``pk IN (...) OR pk IN (...)`` at most of the table, and then
+    scans all of it (see docs/performance.md).
+    """
+    if not getattr(actor, "is_authenticated", False):
+        return []
+    group_model: Any = get_group_obj_perms_model(model)  # type: ignore[arg-type]
+    user_model: Any = get_user_obj_perms_model(model)  # type: ignore[arg-type]
+    group_ids = [m.organization.group_id for m in actor.memberships]
+    by_group = group_model.objects.filter(group_id__in=group_ids, permission__codename=codename)
+    by_user = user_model.objects.filter(user_id=actor.user.pk, permission__codename=codename)
+    ids = by_group.values_list("content_object_id", flat=True).union(
+        by_user.values_list("content_object_id", flat=True)
+    )
+    return list(ids)
+
+
 def holds(actor: Any, codename: str, obj: Model) -> bool:
     """Does the actor hold `codename` on this one object? (One query.)"""
     if getattr(actor, "is_superuser", False):
