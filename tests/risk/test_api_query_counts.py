@@ -96,7 +96,12 @@ def test_list_filters_with_the_resolved_visible_ids(url, table, w, api, count_qu
     with count_queries() as queries:
         response = client.get(url)
     assert response.status_code == 200 and response.json()["count"] >= 1
-    on_table = [q["sql"] for q in queries.captured_queries if f'FROM "{table}"' in q["sql"]]
+    # the page and the count (the ids query before them reads the permission tables, once)
+    on_table = [
+        q["sql"]
+        for q in queries.captured_queries
+        if f'FROM "{table}"' in q["sql"] and ("LIMIT" in q["sql"] or "COUNT(" in q["sql"])
+    ]
     assert on_table, [q["sql"] for q in queries.captured_queries]
     for sql in on_table:
         assert "objectpermission" not in sql.lower(), sql
