@@ -44,6 +44,18 @@ def restrict(qs: QuerySet[Any], actor: Any, codename: str) -> QuerySet[Any]:
     return qs.filter(Q(pk__in=by_group) | Q(pk__in=by_user))
 
 
+def granted_ids(model: type[Model], actor: Any, codename: str) -> list[Any]:
+    """The pks of the `model` objects restrict() would keep, resolved in one query over the permission tables.
+
+    For list pages: filtering the big table with this literal list lets PostgreSQL estimate the rows
+    right. It estimates restrict()'s ``pk IN (...) OR pk IN (...)`` at most of the table, and then
+    scans all of it (see docs/performance.md).
+    """
+    # One plain SELECT of the ids (a UNION would be wrapped in parentheses, which pghistory's context
+    # middleware takes for a write and prefixes); cheap: the permission subplans run once each, hashed.
+    return list(restrict(model._default_manager.all(), actor, codename).values_list("pk", flat=True))
+
+
 def holds(actor: Any, codename: str, obj: Model) -> bool:
     """Does the actor hold `codename` on this one object? (One query.)"""
     if getattr(actor, "is_superuser", False):

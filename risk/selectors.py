@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from core.exports import Column
 from stakeholders.access import Actor
 
-from .access import visible_registers
+from .access import visible_register_ids, visible_registers
 from .choices import RiskStatus
 from .models import (
     Acceptance,
@@ -56,9 +56,15 @@ __all__ = [
 ]
 
 
+def _seen(qs: QuerySet[Any], actor: Actor, field: str) -> QuerySet[Any]:
+    """`qs` narrowed to the actor's registers by a literal id list (one cheap query first)."""
+    ids = visible_register_ids(actor)
+    return qs if ids is None else qs.filter(**{f"{field}__in": ids})
+
+
 def register_list_for(actor: Actor, *, include_archived: bool = False) -> QuerySet[RiskRegister]:
     """Registers the actor may see, with the alliance, project and counts of active and open risks."""
-    qs = visible_registers(actor).select_related("alliance", "project", "alliance__lead_library")
+    qs = _seen(RiskRegister.objects.all(), actor, "pk").select_related("alliance", "project", "alliance__lead_library")
     if not include_archived:
         qs = qs.filter(archived_at__isnull=True)
     active = Q(risks__archived_at__isnull=True)
@@ -70,7 +76,7 @@ def register_list_for(actor: Actor, *, include_archived: bool = False) -> QueryS
 
 def risk_list_for(actor: Actor, *, include_archived: bool = False) -> QuerySet[Risk]:
     """Risks of the registers the actor sees, with their register, owner and owning organisation."""
-    qs = Risk.objects.filter(register__in=visible_registers(actor)).select_related(
+    qs = _seen(Risk.objects.all(), actor, "register_id").select_related(
         "register", "register__alliance", "register__project", "owner", "owner_organization", "template"
     )
     if not include_archived:
@@ -90,7 +96,7 @@ def _active(qs: QuerySet[Any], include_archived: bool) -> QuerySet[Any]:
 
 
 def mitigation_list_for(actor: Actor, *, include_archived: bool = False) -> QuerySet[Mitigation]:
-    qs = Mitigation.objects.filter(risk__register__in=visible_registers(actor))
+    qs = _seen(Mitigation.objects.all(), actor, "risk__register_id")
     return _active(qs, include_archived).select_related("risk", "owner", "owner_organization").order_by("due_on", "id")
 
 

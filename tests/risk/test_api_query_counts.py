@@ -85,3 +85,23 @@ def test_preassessment_list_query_count_is_pinned(p, api, count_queries):
             )
         counts.append(_count(api, p.manager, "/api/v1/risk-preassessments/", count_queries))
     assert counts[0][0] == counts[1][0] and counts[1][1] == 20
+
+
+@pytest.mark.parametrize(("url", "table"), [("/api/v1/risks/", "risk_risk"), ("/api/v1/projects/", "alliance_project")])
+def test_list_filters_with_the_resolved_visible_ids(url, table, w, api, count_queries):
+    """The page and count queries carry a literal id list, not the permission subqueries the planner misjudges."""
+    _risks(w, 2)
+    client = api(w.p.supplier)
+    client.get(url)
+    with count_queries() as queries:
+        response = client.get(url)
+    assert response.status_code == 200 and response.json()["count"] >= 1
+    # the page and the count (the ids query before them reads the permission tables, once)
+    on_table = [
+        q["sql"]
+        for q in queries.captured_queries
+        if f'FROM "{table}"' in q["sql"] and ("LIMIT" in q["sql"] or "COUNT(" in q["sql"])
+    ]
+    assert on_table, [q["sql"] for q in queries.captured_queries]
+    for sql in on_table:
+        assert "objectpermission" not in sql.lower(), sql
