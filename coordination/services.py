@@ -431,14 +431,9 @@ def meeting_register(*, actor: Actor, meeting: Meeting) -> MeetingAttendee:
     return attendee
 
 
-@transaction.atomic
-def meeting_record_attendance(*, actor: Actor, meeting: Meeting, people: list[Any]) -> Meeting:
-    """The organiser records who attended (registered or not); the rest stay as not attended."""
-    locked = _lock_meeting(meeting)
-    _require_organizer(actor, locked)
-    if locked.status == MeetingStatus.CANCELLED:
-        raise ConflictError(_("The meeting is cancelled."))
-    invited = set(locked.invitations.values_list("organization_id", flat=True)) | {locked.organizer_id}
+def _attending_memberships(meeting: Meeting, people: list[Any]) -> dict[int, int]:
+    """Each person's invited organisation (the organiser's counts); anyone acting for none of them is refused."""
+    invited = set(meeting.invitations.values_list("organization_id", flat=True)) | {meeting.organizer_id}
     memberships = {
         m.user_id: m.organization_id
         for m in Membership.objects.active().filter(user__in=people, organization_id__in=invited).order_by("-id")
@@ -450,6 +445,17 @@ def meeting_record_attendance(*, actor: Actor, meeting: Meeting, people: list[An
             % {"names": ", ".join(str(p) for p in missing)},
             fields={"people": [_("Not invited.")]},
         )
+    return memberships
+
+
+@transaction.atomic
+def meeting_record_attendance(*, actor: Actor, meeting: Meeting, people: list[Any]) -> Meeting:
+    """The organiser records who attended (registered or not); the rest stay as not attended."""
+    locked = _lock_meeting(meeting)
+    _require_organizer(actor, locked)
+    if locked.status == MeetingStatus.CANCELLED:
+        raise ConflictError(_("The meeting is cancelled."))
+    memberships = _attending_memberships(locked, people)
     for person in people:
         attendee, _created = MeetingAttendee.objects.get_or_create(
             meeting=locked, user=person, defaults={"organization_id": memberships[person.pk]}
@@ -457,6 +463,34 @@ def meeting_record_attendance(*, actor: Actor, meeting: Meeting, people: list[An
         if not attendee.attended:
             attendee.attended = True
             attendee.save(update_fields=["attended", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def meeting_attendance_sheet(*, actor: Actor, meeting: Meeting, entries: list[tuple[Any, bool, bool]]) -> Meeting:
+    """The organiser records, person by person, who registered and who attended (ticks on and off).
+
+    ``entries`` are (person, registered, attended). A registration the organiser records is dated now; one the
+    person made keeps its date. Unticking clears it. People not listed are left as they are.
+    """
+    locked = _lock_meeting(meeting)
+    _require_organizer(actor, locked)
+    if locked.status == MeetingStatus.CANCELLED:
+        raise ConflictError(_("The meeting is cancelled."))
+    memberships = _attending_memberships(locked, [person for person, _r, _a in entries])
+    existing = {a.user_id: a for a in MeetingAttendee.objects.filter(meeting=locked, user__in=memberships)}
+    now = timezone.now()
+    for person, registered, attended in entries:
+        attendee = existing.get(person.pk)
+        if attendee is None:
+            if not (registered or attended):
+                continue
+            attendee = MeetingAttendee(meeting=locked, user=person, organization_id=memberships[person.pk])
+        registered_at = (attendee.registered_at or now) if registered else None
+        if attendee.pk is None or (attendee.registered_at, attendee.attended) != (registered_at, attended):
+            attendee.registered_at = registered_at
+            attendee.attended = attended
+            attendee.save()
     return locked
 
 
