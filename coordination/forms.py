@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from alliance.models import Alliance
 from stakeholders.models import Organization
@@ -165,7 +166,7 @@ class AttendanceForm(forms.Form):
 
 class AgendaForm(forms.Form):
     title = forms.CharField(label=_("Agenda item"), max_length=200)
-    target = forms.ChoiceField(label=_("About"), required=False)
+    target = forms.ChoiceField(label=pgettext_lazy("agenda item", "About"), required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, targets: list[tuple[str, Any]], **kwargs: Any) -> None:
@@ -186,7 +187,7 @@ class MinutesForm(forms.Form):
         for n in range(ACTION_ROWS):
             self.fields[f"action_{n}_title"] = forms.CharField(label=_("Action item"), max_length=200, required=False)
             self.fields[f"action_{n}_owner"] = forms.ChoiceField(
-                label=_("Owner"), choices=[("", "—"), *owners], required=False
+                label=pgettext_lazy("action item", "Owner"), choices=[("", "—"), *owners], required=False
             )
             self.fields[f"action_{n}_due_on"] = forms.DateField(label=_("Due on"), required=False, widget=_date())
 

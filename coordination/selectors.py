@@ -106,7 +106,7 @@ def plan_list_for(actor: Actor, *, include_archived: bool = False) -> QuerySet[R
         Prefetch("participants", queryset=participants),
         Prefetch("signatures", queryset=signatures),
         "milestones",
-        "outputs",
+        Prefetch("outputs", queryset=PlanOutput.objects.select_related("ip_asset").order_by("id")),
     ).order_by("-created_at", "-id")
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from alliance.models import Alliance, AllianceMember, Project
+from alliance.models import Alliance, AllianceMember, IPAsset, Project
 from alliance.parties import notice, organization_users, url_or_blank
 from core import events
 from core.exceptions import ConflictError, DomainError, NotAllowed
@@ -794,7 +794,7 @@ def plan_create(
     for spec in milestones or []:
         _add_milestone(plan, spec)
     for spec in outputs or []:
-        _add_output(plan, spec)
+        _add_output(actor, plan, spec)
     notify(
         recipients=[u for u in _participant_users(plan) if u.pk != actor.user.pk],
         event="coordination.plan.sign",
@@ -816,10 +816,28 @@ def _add_milestone(plan: ResearchPlan, spec: dict[str, Any]) -> PlanMilestone:
     return milestone
 
 
-def _add_output(plan: ResearchPlan, spec: dict[str, Any]) -> PlanOutput:
+def _ip_asset(actor: Actor, plan: ResearchPlan, asset: Any) -> IPAsset | None:
+    """The IP asset (or its id) an output became: one the actor sees, on a project of the plan's alliance."""
+    if asset is None or asset == "":
+        return None
+    from alliance.selectors_contracts import ip_asset_list_for
+
+    pk = asset.pk if isinstance(asset, IPAsset) else asset
+    found = ip_asset_list_for(actor).filter(pk=pk, project__alliance_id=plan.alliance_id).first()
+    if found is None:
+        raise DomainError(
+            _("No IP asset %(id)s on a project of this alliance.") % {"id": pk},
+            fields={"outputs": [_("Unknown IP asset.")], "ip_asset": [_("Unknown IP asset.")]},
+        )
+    return found
+
+
+def _add_output(actor: Actor, plan: ResearchPlan, spec: dict[str, Any]) -> PlanOutput:
     if spec.get("kind") not in OutputKind.values:
         raise DomainError(_("Unknown output kind."), fields={"kind": [_("Unknown.")]})
-    output = PlanOutput(plan=plan, kind=spec["kind"], title=spec.get("title", ""))
+    output = PlanOutput(
+        plan=plan, kind=spec["kind"], title=spec.get("title", ""), ip_asset=_ip_asset(actor, plan, spec.get("ip_asset"))
+    )
     _full_clean(output)
     output.save()
     return output
@@ -850,7 +868,7 @@ def plan_update(
     for spec in milestones or []:
         _add_milestone(locked, spec)
     for spec in outputs or []:
-        _add_output(locked, spec)
+        _add_output(actor, locked, spec)
     _reopen_for_signature(locked, actor)
     return locked
 
