@@ -22,7 +22,7 @@ from stakeholders.access import Actor
 
 from .access import VIEW_MEETING
 from .choices import ActionStatus, AgendaTarget, MeetingStatus, MeetingVisibility
-from .models import ActionItem, Meeting, MeetingInvitation, PlanParticipant, PlanSignature, ResearchPlan
+from .models import ActionItem, Meeting, MeetingInvitation, PlanOutput, PlanParticipant, PlanSignature, ResearchPlan
 
 __all__ = [
     "action_item_list_for",
