@@ -6,12 +6,8 @@ menu on one line.
 
 from django.utils.translation import gettext_lazy as _
 
-from core.navigation import NavEntry, register
+from core.navigation import NavEntry, in_organisation, register
 from stakeholders.access import Actor
-
-
-def _in_organisation(actor: Actor) -> bool:
-    return bool(actor.memberships)
 
 
 def _library(actor: Actor) -> bool:
@@ -31,11 +27,11 @@ def _government(actor: Actor) -> bool:
     return actor.kind == "government"
 
 
-register(NavEntry(_("Alliances"), "alliance:alliance-list", order=30, visible=_in_organisation, group="cycle"))
+register(NavEntry(_("Alliances"), "alliance:alliance-list", order=30, visible=in_organisation, group="cycle"))
 register(NavEntry(_("Needs"), "alliance:need-list", order=31, visible=_library, group="cycle"))
-register(NavEntry(_("Projects"), "alliance:project-list", order=32, visible=_in_organisation, group="cycle"))
-register(NavEntry(_("Funding"), "alliance:funding", order=33, visible=_in_organisation, group="agreements"))
-register(NavEntry(_("Contracts"), "alliance:contract-list", order=34, visible=_in_organisation, group="agreements"))
+register(NavEntry(_("Projects"), "alliance:project-list", order=32, visible=in_organisation, group="cycle"))
+register(NavEntry(_("Funding"), "alliance:funding", order=33, visible=in_organisation, group="agreements"))
+register(NavEntry(_("Contracts"), "alliance:contract-list", order=34, visible=in_organisation, group="agreements"))
 register(NavEntry(_("Training"), "alliance:training-list", order=34, visible=_trains_or_is_trained, group="cycle"))
 register(NavEntry(_("Guidance"), "alliance:guidance-list", order=35, group="cycle"))
 register(NavEntry(_("Compliance"), "alliance:compliance", order=36, visible=_government, group="cycle"))

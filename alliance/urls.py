@@ -51,6 +51,7 @@ urlpatterns = [
     path("training/enrolments/<int:pk>/complete/", training.training_complete, name="training-complete"),
     path("guidance/", guidance.guidance_list, name="guidance-list"),
     path("guidance/new/", guidance.guidance_issue, name="guidance-issue"),
+    path("guidance/<int:pk>/", guidance.guidance_detail, name="guidance-detail"),
     path("compliance/", guidance.compliance, name="compliance"),
     path("funding/", funding.funding_overview, name="funding"),
     path("funding/sources/new/", funding.source_create, name="funding-source-create"),

@@ -2,16 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.navigation import NavEntry, register
+from core.navigation import NavEntry, in_organisation, register
 from stakeholders.access import Actor
 
 
 def _signed_in(actor: Actor) -> bool:
     return actor.is_authenticated
-
-
-def _in_organisation(actor: Actor) -> bool:
-    return bool(actor.memberships) or actor.is_superuser
 
 
 register(NavEntry(_("Discussions"), "community:thread-list", order=60, visible=_signed_in, group="coordination"))
@@ -20,7 +16,7 @@ register(
         _("Acknowledgements"),
         "community:acknowledgement-list",
         order=62,
-        visible=_in_organisation,
+        visible=in_organisation,
         group="coordination",
     )
 )

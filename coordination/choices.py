@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MeetingKind(models.TextChoices):
@@ -41,8 +42,8 @@ class AgendaTarget(models.TextChoices):
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    DONE = "done", _("Done")
+    OPEN = "open", pgettext_lazy("action item status", "Open")
+    DONE = "done", pgettext_lazy("action item status", "Done")
     CANCELLED = "cancelled", _("Cancelled")
 
 

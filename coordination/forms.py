@@ -7,8 +7,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from alliance.models import Alliance
 from stakeholders.models import Organization
@@ -75,19 +77,96 @@ class MeetingForm(forms.Form):
         self.fields["organizations"].queryset = organizations  # type: ignore[attr-defined]
 
 
+class MeetingEditForm(forms.Form):
+    """The organiser's changes to a scheduled meeting; times are typed as wall time in the chosen zone."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=_datetime())
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=_datetime())
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=[(z, z) for z in TIMEZONES])
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
+    visibility = forms.ChoiceField(label=_("Visible to"), choices=MeetingVisibility.choices)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if zone not in TIMEZONES:  # a zone set through the API stays choosable
+            self.fields["timezone"].choices = [(zone, zone), *self.fields["timezone"].choices]  # type: ignore[attr-defined]
+
+    def changes(self) -> dict[str, Any]:
+        """The cleaned values as the service takes them, the times read in the meeting's own zone."""
+        data = dict(self.cleaned_data)
+        data["starts_at"] = in_zone(data["starts_at"], data["timezone"])
+        data["ends_at"] = in_zone(data["ends_at"], data["timezone"])
+        return data
+
+
+class PeopleField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.shown_name)
+
+
 class InviteForm(forms.Form):
+    """More organisations of the alliance, and people of invited organisations by name (at least one of either)."""
+
     organizations = OrganizationsField(
-        label=_("Invite organisations"), queryset=Organization.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("Invite organisations"),
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    people = PeopleField(
+        label=_("Invite people by name"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organizations: QuerySet[Organization], people: QuerySet[Any] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organizations"].queryset = organizations  # type: ignore[attr-defined]
+        self.fields["people"].queryset = people if people is not None else get_user_model().objects.none()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("organizations") and not data.get("people"):
+            raise forms.ValidationError(_("Choose at least one organisation or person to invite."))
+        return data
+
+
+class AttendanceForm(forms.Form):
+    """The organiser's sheet: for each person of an invited organisation, registered and attended."""
+
+    def __init__(self, *args: Any, rows: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            uid = row["user"].pk
+            self.fields[f"registered_{uid}"] = forms.BooleanField(
+                label=_("Registered"), required=False, initial=row["registered"]
+            )
+            self.fields[f"attended_{uid}"] = forms.BooleanField(
+                label=_("Attended"), required=False, initial=row["attended"]
+            )
+            row["registered_field"] = self[f"registered_{uid}"]
+            row["attended_field"] = self[f"attended_{uid}"]
+
+    def entries(self) -> list[tuple[Any, bool, bool]]:
+        """(person, registered, attended) for every row of the sheet."""
+        return [
+            (
+                row["user"],
+                bool(self.cleaned_data.get(f"registered_{row['user'].pk}")),
+                bool(self.cleaned_data.get(f"attended_{row['user'].pk}")),
+            )
+            for row in self.rows
+        ]
 
 
 class AgendaForm(forms.Form):
     title = forms.CharField(label=_("Agenda item"), max_length=200)
-    target = forms.ChoiceField(label=_("About"), required=False)
+    target = forms.ChoiceField(label=pgettext_lazy("agenda item", "About"), required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, targets: list[tuple[str, Any]], **kwargs: Any) -> None:
@@ -108,7 +187,7 @@ class MinutesForm(forms.Form):
         for n in range(ACTION_ROWS):
             self.fields[f"action_{n}_title"] = forms.CharField(label=_("Action item"), max_length=200, required=False)
             self.fields[f"action_{n}_owner"] = forms.ChoiceField(
-                label=_("Owner"), choices=[("", "—"), *owners], required=False
+                label=pgettext_lazy("action item", "Owner"), choices=[("", "—"), *owners], required=False
             )
             self.fields[f"action_{n}_due_on"] = forms.DateField(label=_("Due on"), required=False, widget=_date())
 

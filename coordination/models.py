@@ -7,9 +7,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from alliance.models import Alliance, Project
+from alliance.models import Alliance, IPAsset, Project
 from core.models import Archivable, TimeStamped
 from stakeholders.models import Organization
 
@@ -154,7 +155,9 @@ class AgendaItem(TimeStamped):
     notes = models.TextField(_("notes"), blank=True)
     # A generic link kept as (kind, id) rather than a content type: only four kinds are allowed and the
     # service checks that the organiser could see the object when it was linked.
-    target_kind = models.CharField(_("about"), max_length=30, choices=AgendaTarget.choices, blank=True)
+    target_kind = models.CharField(
+        pgettext_lazy("agenda item", "about"), max_length=30, choices=AgendaTarget.choices, blank=True
+    )
     target_id = models.PositiveBigIntegerField(null=True, blank=True)
     target_label = models.CharField(max_length=200, blank=True, editable=False)
 
@@ -332,9 +335,15 @@ class PlanOutput(TimeStamped):
     plan = models.ForeignKey(ResearchPlan, on_delete=models.PROTECT, related_name="outputs")
     kind = models.CharField(_("kind"), max_length=10, choices=OutputKind.choices)
     title = models.CharField(_("title"), max_length=200)
-    # The IP asset this output became, once the IP register exists (its app is built separately): kept as a
-    # plain id for now so linking later is a data migration to a foreign key, not a model change.
-    ip_asset_id = models.PositiveBigIntegerField(_("IP asset"), null=True, blank=True)
+    # The IP asset this output became (registered on a project of the plan's alliance); the service checks that.
+    ip_asset = models.ForeignKey(
+        IPAsset,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plan_outputs",
+        verbose_name=_("IP asset"),
+    )
 
     class Meta:
         verbose_name = _("plan output")

@@ -2,12 +2,6 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.navigation import NavEntry, register
-from stakeholders.access import Actor
+from core.navigation import NavEntry, in_organisation, register
 
-
-def _in_organisation(actor: Actor) -> bool:
-    return bool(actor.memberships) or actor.is_superuser
-
-
-register(NavEntry(_("Meetings"), "coordination:calendar", order=42, visible=_in_organisation, group="coordination"))
+register(NavEntry(_("Meetings"), "coordination:calendar", order=42, visible=in_organisation, group="coordination"))

@@ -22,7 +22,7 @@ from stakeholders.access import Actor
 
 from .access import VIEW_MEETING
 from .choices import ActionStatus, AgendaTarget, MeetingStatus, MeetingVisibility
-from .models import ActionItem, Meeting, MeetingInvitation, PlanParticipant, PlanSignature, ResearchPlan
+from .models import ActionItem, Meeting, MeetingInvitation, PlanOutput, PlanParticipant, PlanSignature, ResearchPlan
 
 __all__ = [
     "action_item_list_for",
@@ -106,7 +106,7 @@ def plan_list_for(actor: Actor, *, include_archived: bool = False) -> QuerySet[R
         Prefetch("participants", queryset=participants),
         Prefetch("signatures", queryset=signatures),
         "milestones",
-        "outputs",
+        Prefetch("outputs", queryset=PlanOutput.objects.select_related("ip_asset").order_by("id")),
     ).order_by("-created_at", "-id")
 
 

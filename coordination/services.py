@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from alliance.models import Alliance, AllianceMember, Project
+from alliance.models import Alliance, AllianceMember, IPAsset, Project
 from alliance.parties import notice, organization_users, url_or_blank
 from core import events
 from core.exceptions import ConflictError, DomainError, NotAllowed
@@ -431,14 +431,9 @@ def meeting_register(*, actor: Actor, meeting: Meeting) -> MeetingAttendee:
     return attendee
 
 
-@transaction.atomic
-def meeting_record_attendance(*, actor: Actor, meeting: Meeting, people: list[Any]) -> Meeting:
-    """The organiser records who attended (registered or not); the rest stay as not attended."""
-    locked = _lock_meeting(meeting)
-    _require_organizer(actor, locked)
-    if locked.status == MeetingStatus.CANCELLED:
-        raise ConflictError(_("The meeting is cancelled."))
-    invited = set(locked.invitations.values_list("organization_id", flat=True)) | {locked.organizer_id}
+def _attending_memberships(meeting: Meeting, people: list[Any]) -> dict[int, int]:
+    """Each person's invited organisation (the organiser's counts); anyone acting for none of them is refused."""
+    invited = set(meeting.invitations.values_list("organization_id", flat=True)) | {meeting.organizer_id}
     memberships = {
         m.user_id: m.organization_id
         for m in Membership.objects.active().filter(user__in=people, organization_id__in=invited).order_by("-id")
@@ -450,6 +445,17 @@ def meeting_record_attendance(*, actor: Actor, meeting: Meeting, people: list[An
             % {"names": ", ".join(str(p) for p in missing)},
             fields={"people": [_("Not invited.")]},
         )
+    return memberships
+
+
+@transaction.atomic
+def meeting_record_attendance(*, actor: Actor, meeting: Meeting, people: list[Any]) -> Meeting:
+    """The organiser records who attended (registered or not); the rest stay as not attended."""
+    locked = _lock_meeting(meeting)
+    _require_organizer(actor, locked)
+    if locked.status == MeetingStatus.CANCELLED:
+        raise ConflictError(_("The meeting is cancelled."))
+    memberships = _attending_memberships(locked, people)
     for person in people:
         attendee, _created = MeetingAttendee.objects.get_or_create(
             meeting=locked, user=person, defaults={"organization_id": memberships[person.pk]}
@@ -457,6 +463,34 @@ def meeting_record_attendance(*, actor: Actor, meeting: Meeting, people: list[An
         if not attendee.attended:
             attendee.attended = True
             attendee.save(update_fields=["attended", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def meeting_attendance_sheet(*, actor: Actor, meeting: Meeting, entries: list[tuple[Any, bool, bool]]) -> Meeting:
+    """The organiser records, person by person, who registered and who attended (ticks on and off).
+
+    ``entries`` are (person, registered, attended). A registration the organiser records is dated now; one the
+    person made keeps its date. Unticking clears it. People not listed are left as they are.
+    """
+    locked = _lock_meeting(meeting)
+    _require_organizer(actor, locked)
+    if locked.status == MeetingStatus.CANCELLED:
+        raise ConflictError(_("The meeting is cancelled."))
+    memberships = _attending_memberships(locked, [person for person, _r, _a in entries])
+    existing = {a.user_id: a for a in MeetingAttendee.objects.filter(meeting=locked, user__in=memberships)}
+    now = timezone.now()
+    for person, registered, attended in entries:
+        attendee = existing.get(person.pk)
+        if attendee is None:
+            if not (registered or attended):
+                continue
+            attendee = MeetingAttendee(meeting=locked, user=person, organization_id=memberships[person.pk])
+        registered_at = (attendee.registered_at or now) if registered else None
+        if attendee.pk is None or (attendee.registered_at, attendee.attended) != (registered_at, attended):
+            attendee.registered_at = registered_at
+            attendee.attended = attended
+            attendee.save()
     return locked
 
 
@@ -760,7 +794,7 @@ def plan_create(
     for spec in milestones or []:
         _add_milestone(plan, spec)
     for spec in outputs or []:
-        _add_output(plan, spec)
+        _add_output(actor, plan, spec)
     notify(
         recipients=[u for u in _participant_users(plan) if u.pk != actor.user.pk],
         event="coordination.plan.sign",
@@ -782,10 +816,28 @@ def _add_milestone(plan: ResearchPlan, spec: dict[str, Any]) -> PlanMilestone:
     return milestone
 
 
-def _add_output(plan: ResearchPlan, spec: dict[str, Any]) -> PlanOutput:
+def _ip_asset(actor: Actor, plan: ResearchPlan, asset: Any) -> IPAsset | None:
+    """The IP asset (or its id) an output became: one the actor sees, on a project of the plan's alliance."""
+    if asset is None or asset == "":
+        return None
+    from alliance.selectors_contracts import ip_asset_list_for
+
+    pk = asset.pk if isinstance(asset, IPAsset) else asset
+    found = ip_asset_list_for(actor).filter(pk=pk, project__alliance_id=plan.alliance_id).first()
+    if found is None:
+        raise DomainError(
+            _("No IP asset %(id)s on a project of this alliance.") % {"id": pk},
+            fields={"outputs": [_("Unknown IP asset.")], "ip_asset": [_("Unknown IP asset.")]},
+        )
+    return found
+
+
+def _add_output(actor: Actor, plan: ResearchPlan, spec: dict[str, Any]) -> PlanOutput:
     if spec.get("kind") not in OutputKind.values:
         raise DomainError(_("Unknown output kind."), fields={"kind": [_("Unknown.")]})
-    output = PlanOutput(plan=plan, kind=spec["kind"], title=spec.get("title", ""))
+    output = PlanOutput(
+        plan=plan, kind=spec["kind"], title=spec.get("title", ""), ip_asset=_ip_asset(actor, plan, spec.get("ip_asset"))
+    )
     _full_clean(output)
     output.save()
     return output
@@ -816,7 +868,7 @@ def plan_update(
     for spec in milestones or []:
         _add_milestone(locked, spec)
     for spec in outputs or []:
-        _add_output(locked, spec)
+        _add_output(actor, locked, spec)
     _reopen_for_signature(locked, actor)
     return locked
 

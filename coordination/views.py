@@ -32,8 +32,17 @@ from stakeholders.models import Membership, Organization
 
 from . import ics, selectors, services
 from .choices import AgendaTarget, MeetingStatus
-from .forms import AgendaForm, InviteForm, MeetingForm, MinutesForm, PlanForm, in_zone
-from .models import Meeting, ResearchPlan
+from .forms import (
+    AgendaForm,
+    AttendanceForm,
+    InviteForm,
+    MeetingEditForm,
+    MeetingForm,
+    MinutesForm,
+    PlanForm,
+    in_zone,
+)
+from .models import Meeting, MeetingAttendee, ResearchPlan
 
 
 def _alliance_organizations(actor: Actor) -> QuerySet[Organization]:
@@ -186,6 +195,119 @@ def _back(meeting: Meeting, anchor: str = "") -> HttpResponse:
     return redirect(reverse("coordination:meeting-detail", args=[meeting.pk]) + anchor)
 
 
+def _edit_back(meeting: Meeting, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("coordination:meeting-edit", args=[meeting.pk]) + anchor)
+
+
+def _from_edit(request: HttpRequest) -> bool:
+    """The invite and agenda forms are on the detail page and on the edit page; go back where they were sent."""
+    return request.POST.get("from") == "edit"
+
+
+def _organiser_meeting(request: HttpRequest, pk: int) -> tuple[Actor, Meeting]:
+    """A meeting the actor sees and whose organiser they write for, not cancelled (404 otherwise, like risk pages)."""
+    actor, meeting = _meeting_for(request, pk)
+    if not actor.writes_for(meeting.organizer_id) or meeting.status == MeetingStatus.CANCELLED:
+        raise Http404
+    return actor, meeting
+
+
+def _invitable_people(meeting: Meeting) -> QuerySet[Any]:
+    """People of the organiser and the invited organisations not yet invited by name."""
+    org_ids = [*meeting.invitations.values_list("organization_id", flat=True), meeting.organizer_id]
+    named = MeetingAttendee.objects.filter(meeting=meeting, invited=True).values("user_id")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__organization_id__in=org_ids, memberships__archived_at__isnull=True)
+        .exclude(pk__in=named)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def _edit_initial(meeting: Meeting) -> dict[str, Any]:
+    zone = ZoneInfo(meeting.timezone)
+    return {
+        **{name: getattr(meeting, name) for name in ("kind", "title", "timezone", "place", "online_url")},
+        "visibility": meeting.visibility,
+        "description": meeting.description,
+        "starts_at": timezone.localtime(meeting.starts_at, zone).replace(tzinfo=None),
+        "ends_at": timezone.localtime(meeting.ends_at, zone).replace(tzinfo=None),
+    }
+
+
+@login_required
+def meeting_edit(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
+    """The organiser's page: time and zone, place and link, invitees and agenda of one meeting."""
+    actor, meeting = _organiser_meeting(request, pk)
+    posted = request.method == "POST" and not forms
+    form = MeetingEditForm(request.POST if posted else None, zone=meeting.timezone, initial=_edit_initial(meeting))
+    if posted and form.is_valid():
+        try:
+            services.meeting_update(actor=actor, meeting=meeting, **form.changes())
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("The meeting is changed; the invited are told of a new time or place."))
+            return _back(meeting)
+    invited_ids = {i.organization_id for i in meeting.invitations.all()}
+    context = {
+        "meeting": meeting,
+        "form": form,
+        "agenda": meeting.agenda_items.all(),
+        "named": meeting.attendees.filter(invited=True).select_related("user", "organization").order_by("id"),
+        "invite_form": forms.get("invite_form")
+        or InviteForm(
+            organizations=_alliance_organizations(actor).exclude(pk__in=invited_ids | {meeting.organizer_id}),
+            people=_invitable_people(meeting),
+        ),
+        "agenda_form": forms.get("agenda_form") or AgendaForm(targets=_agenda_targets(actor, meeting)),
+    }
+    status = 400 if (posted and form.errors) or any(f.errors for f in forms.values()) else 200
+    return render(request, "coordination/meeting_edit.html", context, status=status)
+
+
+def _attendance_rows(meeting: Meeting) -> list[dict[str, Any]]:
+    """Everyone of the organiser and the invited organisations, and anyone already on the list (two queries)."""
+    org_ids = [*meeting.invitations.values_list("organization_id", flat=True), meeting.organizer_id]
+    attendees = {a.user_id: a for a in meeting.attendees.select_related("user", "organization").order_by("id")}
+    rows: dict[int, dict[str, Any]] = {}
+    memberships = (
+        Membership.objects.active()
+        .filter(organization_id__in=org_ids, user__is_active=True)
+        .select_related("user", "organization")
+        .order_by("organization__kind", "organization__name_zh", "user__username")
+    )
+    for m in memberships:
+        rows.setdefault(m.user_id, {"user": m.user, "organization": m.organization})
+    for user_id, a in attendees.items():
+        rows.setdefault(user_id, {"user": a.user, "organization": a.organization})
+    for user_id, row in rows.items():
+        attendee = attendees.get(user_id)
+        row["invited"] = bool(attendee and attendee.invited)
+        row["registered_at"] = attendee.registered_at if attendee else None
+        row["registered"] = bool(attendee and attendee.registered_at)
+        row["attended"] = bool(attendee and attendee.attended)
+    return list(rows.values())
+
+
+@login_required
+def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organiser's sheet: tick who registered and who attended, person by person, organisation by organisation."""
+    actor, meeting = _organiser_meeting(request, pk)
+    form = AttendanceForm(request.POST or None, rows=_attendance_rows(meeting))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_attendance_sheet(actor=actor, meeting=meeting, entries=form.entries())
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Registration and attendance are recorded."))
+            return _back(meeting, "#attendees")
+    context = {"meeting": meeting, "form": form, "counts": selectors.meeting_attendance_counts(meeting)}
+    return render(request, "coordination/meeting_attendance.html", context, status=400 if form.errors else 200)
+
+
 @login_required
 @require_POST
 def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
@@ -216,17 +338,20 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
     actor, meeting = _meeting_for(request, pk)
-    form = InviteForm(request.POST, organizations=_alliance_organizations(actor))
+    form = InviteForm(request.POST, organizations=_alliance_organizations(actor), people=_invitable_people(meeting))
     if form.is_valid():
         try:
             services.meeting_invite(
-                actor=actor, meeting=meeting, organizations=list(form.cleaned_data["organizations"])
-            )
+                actor=actor, meeting=meeting, organizations=list(form.cleaned_data["organizations"]),
+                people=list(form.cleaned_data["people"]),
+            )  # fmt: skip
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, _("The organisations are invited."))
-            return _back(meeting)
+            messages.success(request, _("The invitations are sent."))
+            return _edit_back(meeting, "#invitees") if _from_edit(request) else _back(meeting)
+    if _from_edit(request):
+        return meeting_edit(request, pk, invite_form=form)
     return meeting_detail(request, pk, invite_form=form)
 
 
@@ -245,7 +370,9 @@ def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            return _back(meeting, "#agenda")
+            return _edit_back(meeting, "#agenda") if _from_edit(request) else _back(meeting, "#agenda")
+    if _from_edit(request):
+        return meeting_edit(request, pk, agenda_form=form)
     return meeting_detail(request, pk, agenda_form=form)
 
 

@@ -36,6 +36,11 @@ class NavEntry:
 _ENTRIES: list[NavEntry] = []
 
 
+def in_organisation(actor: Any) -> bool:
+    """Whether the person acts for an organisation (or operates the site): the menus of the partner apps."""
+    return bool(actor.memberships) or bool(actor.is_superuser)
+
+
 def register(entry: NavEntry) -> None:
     if all(e.url_name != entry.url_name for e in _ENTRIES):
         _ENTRIES.append(entry)

@@ -2,12 +2,6 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.navigation import NavEntry, register
-from stakeholders.access import Actor
+from core.navigation import NavEntry, in_organisation, register
 
-
-def _in_organisation(actor: Actor) -> bool:
-    return bool(actor.memberships) or actor.is_superuser
-
-
-register(NavEntry(_("Risks"), "risk:register-list", order=38, visible=_in_organisation))
+register(NavEntry(_("Risks"), "risk:register-list", order=38, visible=in_organisation))

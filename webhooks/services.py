@@ -17,7 +17,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -193,20 +193,28 @@ def subscription_archive(*, actor: Actor, subscription: Subscription) -> Subscri
 # --- the outbox --------------------------------------------------------------------------------------------
 
 
+# The page each event's object is shown on: (URL name, the id it takes). A tranche has no page of its own; it
+# is shown on its project's funding page. A test checks every event in core.events.EVENTS has an entry here.
+LINKS: dict[str, tuple[str, Callable[[events.Event], Any]]] = {
+    "alliance.project": ("alliance:project-detail", lambda e: e.object_id),
+    "alliance.correctionrequest": ("alliance:correction-detail", lambda e: e.object_id),
+    "risk.risk": ("risk:risk-detail", lambda e: e.object_id),
+    "alliance.guidancedocument": ("alliance:guidance-detail", lambda e: e.object_id),
+    "coordination.meeting": ("coordination:meeting-detail", lambda e: e.object_id),
+    "alliance.tranche": ("alliance:funding-project", lambda e: e.data.get("project")),
+}
+
+
 def _link(event: events.Event) -> str:
+    """The absolute address of the object's page (SITE_URL + path), or "" for an object without a page."""
     from django.urls import NoReverseMatch, reverse
 
-    names = {
-        "alliance.project": "alliance:project-detail",
-        "alliance.correctionrequest": "alliance:correction-detail",
-        "risk.risk": "risk:risk-detail",
-        "alliance.guidancedocument": "alliance:guidance-detail",
-    }
-    name = names.get(event.object_type)
-    if name is None or event.object_id is None:
+    name, arg = LINKS.get(event.object_type, ("", None))
+    pk = arg(event) if arg is not None else None
+    if not name or pk is None:
         return ""
     try:
-        return settings.SITE_URL.rstrip("/") + reverse(name, args=[event.object_id])
+        return settings.SITE_URL.rstrip("/") + reverse(name, args=[pk])
     except NoReverseMatch:
         return ""
 

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError
@@ -40,6 +40,13 @@ def guidance_list(request: HttpRequest) -> HttpResponse:
         "can_issue": _may_issue(actor),
     }
     return render(request, "alliance/guidance_list.html", context)
+
+
+@login_required
+def guidance_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One policy or standard (the page notifications and webhook payloads link to); withdrawn ones stay readable."""
+    document = get_object_or_404(guidance_list_for(actor_for(request), include_archived=True), pk=pk)
+    return render(request, "alliance/guidance_detail.html", {"document": document})
 
 
 @login_required

@@ -178,7 +178,7 @@ class PlanMilestoneSerializer(serializers.ModelSerializer):  # type: ignore[type
 class PlanOutputSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = PlanOutput
-        fields = ("id", "kind", "title", "ip_asset_id")
+        fields = ("id", "kind", "title", "ip_asset")
         read_only_fields = fields
 
 
@@ -219,6 +219,9 @@ class MilestoneInputSerializer(serializers.Serializer):  # type: ignore[type-arg
 class OutputInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     kind = serializers.ChoiceField(choices=OutputKind.choices)
     title = serializers.CharField(max_length=200)
+    ip_asset = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="An IP asset on a project of the plan's alliance."
+    )
 
 
 class PlanCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
