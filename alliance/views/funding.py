@@ -124,7 +124,7 @@ def funding_overview(request: HttpRequest) -> HttpResponse:
         "chart": burn.chart(_labels()) if burn.dates else None,
         "source_form": source_form if funders else None,
         "allocation_form": allocation_form if own_sources else None,
-        "archiving": {s.pk for s in own_sources if not s.allocated},
+        "archiving": {s.pk for s in own_sources if not s.allocated},  # type: ignore[attr-defined]
     }
     return render(request, "alliance/funding_overview.html", context)
 
