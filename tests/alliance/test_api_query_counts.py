@@ -88,7 +88,7 @@ LISTS = {
         lambda p: services.need_add_evidence(actor=act(p.librarian), need=_first_need(p), kind="survey", summary="s"),
         5,  # + the need itself
     ),
-    "projects": (lambda p: "/api/v1/projects/", lambda p: p.manager, _project, 5),
+    "projects": (lambda p: "/api/v1/projects/", lambda p: p.manager, _project, 6),  # + the visible project ids
     "milestones": (
         lambda p: "/api/v1/milestones/",
         lambda p: p.librarian,
@@ -205,4 +205,5 @@ def test_signoff_list_query_count_is_pinned(p, count_queries):
     with count_queries() as two:
         second = client(p.manager).get(url)
     assert (first.json()["count"], second.json()["count"]) == (1, 2)
-    assert len(one) == len(two) == 6, [q["sql"] for q in two.captured_queries]
+    # 7: the visible project ids are resolved first (core.permissions.granted_ids), then the project and its list.
+    assert len(one) == len(two) == 7, [q["sql"] for q in two.captured_queries]
