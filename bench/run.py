@@ -4,8 +4,9 @@
     python -m bench.run --small         # or BENCH_SCALE=small: a quick run on a smaller data set
     python -m bench.run --scale tiny --duration 5
 
-Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/gj_benchdata, one database
-per scale), BENCH_REDIS_URL (default REDIS_URL, else redis://127.0.0.1:6379/12), BENCH_GUNICORN_ARGS.
+Environment: BENCH_DATABASE_URL (default: database gj_benchdata on DATABASE_URL's server, else on the embedded
+PostgreSQL of `make run`; created when missing; one database per scale), BENCH_REDIS_URL (default: db 12 of
+REDIS_URL's server, else of the embedded Redis), BENCH_GUNICORN_ARGS.
 Results: a table on stdout and JSON in var/bench/ (latest.json and one file per run).
 """
 
@@ -37,10 +38,29 @@ def log(msg: str) -> None:
     print(f"[bench] {msg}", flush=True)
 
 
+def _servers() -> tuple[str, str]:
+    """The bench's database and Redis: BENCH_* if set, else the servers of DATABASE_URL/REDIS_URL, else the
+    embedded ones `make run` uses (started if needed), so `make bench` works on a fresh clone. The bench
+    database (gj_benchdata) is created when missing; it is never the development or test database."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import devstack
+
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        server = os.environ.get("DATABASE_URL") or devstack.start_postgres()
+        url = f"{server.split('?', 1)[0].rsplit('/', 1)[0]}/gj_benchdata"
+    base, name = url.split("?", 1)[0].rsplit("/", 1)
+    devstack.ensure_database(base, name)
+    redis = os.environ.get("BENCH_REDIS_URL")
+    if not redis:
+        server = os.environ.get("REDIS_URL") or devstack.start_redis()
+        redis = f"{server.rsplit('/', 1)[0]}/12"
+    return url, redis
+
+
 def _env(args: argparse.Namespace) -> dict[str, str]:
     env = dict(os.environ)
-    env["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gj_benchdata")
-    env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/12"
+    env["DATABASE_URL"], env["REDIS_URL"] = _servers()
     env.pop("CELERY_BROKER_URL", None)
     env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     env["GONGJIAN_BENCH"] = "1"
