@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ConflictError, DomainError, NotAllowed
+from core.models import IdempotencyKey
 
 from .access import Actor
 from .models import ReaderDataAccess, ReaderErasure, ReaderProfile
@@ -173,6 +174,9 @@ def reader_erase(*, actor: Actor, profile: ReaderProfile, reason: str, confirm: 
     locked.consent_trials = False
     locked.save()
     user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    # Stored replies to the reader's idempotent API writes (core.api.idempotency) repeat what they submitted; they
+    # are a cache that expires within a day, not a record, so they go now rather than at the next sweep.
+    summary["core.idempotency_replies"] = IdempotencyKey.objects.filter(user=user).delete()[0]
     return ReaderErasure.objects.create(
         reader=locked, library_id=locked.home_library_id, erased_by=actor.user, reason=reason.strip(), summary=summary
     )

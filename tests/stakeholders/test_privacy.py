@@ -100,6 +100,24 @@ def test_erasure_keeps_anonymised_feedback_and_closes_the_account(reader, staff_
     assert Notification.objects.filter(recipient=reader).exclude(body="").count() == 0
 
 
+def test_erasure_removes_the_stored_replies_to_the_readers_idempotent_writes(reader, library, staff_manager):
+    from rest_framework.test import APIClient
+
+    from core.models import IdempotencyKey
+
+    other = f.ReaderFactory(home_library=library).user
+    api = APIClient()
+    for who, key in ((reader, "kiosk-1"), (other, "kiosk-2")):
+        api.force_authenticate(who)
+        body = {"kind": "need", "text": "希望周末延长开放时间"}
+        assert api.post("/api/v1/feedback/", body, format="json", HTTP_IDEMPOTENCY_KEY=key).status_code == 201
+    assert IdempotencyKey.objects.filter(user=reader, response__isnull=False).count() == 1
+    erasure = _erase(staff_manager, reader)
+    assert not IdempotencyKey.objects.filter(user=reader).exists()
+    assert IdempotencyKey.objects.filter(user=other).count() == 1  # another reader's replies stay
+    assert erasure.summary["core.idempotency_replies"] == 1
+
+
 def test_erasure_blanks_trial_comments_but_keeps_scores(library, enterprise, government, staff_manager, staff, partner):
     from tests.alliance.flow import deliver, respond_all, start_trial
 
