@@ -6,7 +6,6 @@ With COMMUNITY_SHOTS=<directory> each page visited is also saved as a screenshot
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from community.models import Acknowledgement, Post
 from notifications.models import Notification
 from tests import factories as f
 from tests.alliance.flow import act, make_parties, move, new_project, staff_project, to_seeking_partners
+from tests.e2e.helpers import as_user, screenshots, submit
 from webhooks import services as webhook_services
 from webhooks.models import Subscription
 
@@ -27,25 +27,7 @@ SHOTS = os.environ.get("COMMUNITY_SHOTS", "")
 
 
 def shot(page: Any, name: str) -> None:
-    if not SHOTS:
-        return
-    Path(SHOTS).mkdir(parents=True, exist_ok=True)
-    for lang in ("en", "zh-hans"):
-        page.context.add_cookies([{"name": "django_language", "value": lang, "url": page.base_url}])
-        page.reload()
-        page.wait_for_load_state("networkidle")
-        page.screenshot(path=f"{SHOTS}/{name}-{lang}.png", full_page=True)
-    page.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": page.base_url}])
-
-
-def as_user(page: Any, sign_in: Any, user: Any) -> None:
-    page.context.clear_cookies()
-    sign_in(page, user)
-
-
-def submit(page: Any, form: str) -> None:
-    with page.expect_navigation():
-        page.click(f"{form} button[type=submit]")
+    screenshots(page, SHOTS, name)
 
 
 def test_a_discussion_with_a_mention_a_reply_and_moderation(

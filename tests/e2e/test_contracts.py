@@ -19,6 +19,7 @@ from alliance import services
 from alliance.models import Contract, IPAsset
 from tests import factories as f
 from tests.alliance.flow import act, make_parties, new_project
+from tests.e2e.helpers import as_user, screenshots
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,19 +27,7 @@ SHOTS = os.environ.get("CONTRACT_SHOTS", "")
 
 
 def _shot(page: Any, name: str) -> None:
-    if not SHOTS:
-        return
-    Path(SHOTS).mkdir(parents=True, exist_ok=True)
-    for lang in ("en", "zh-hans"):
-        page.context.add_cookies([{"name": "django_language", "value": lang, "url": page.base_url}])
-        page.reload()
-        page.wait_for_load_state("networkidle")
-        page.screenshot(path=f"{SHOTS}/{name}-{lang}.png", full_page=True)
-
-
-def _as(page: Any, sign_in: Any, user: Any) -> None:
-    page.context.clear_cookies()
-    sign_in(page, user)
+    screenshots(page, SHOTS, name)
 
 
 def test_a_contract_is_drafted_signed_by_each_party_and_an_ip_asset_needs_shares_of_100(
@@ -56,7 +45,7 @@ def test_a_contract_is_drafted_signed_by_each_party_and_an_ip_asset_needs_shares
     today = timezone.localdate()
 
     # Library staff draft the contract from the contract list.
-    _as(page, sign_in, p.librarian)
+    as_user(page, sign_in, p.librarian)
     page.goto(page.base_url + "/alliances/contracts/")
     page.click("#contract-new")
     page.fill("#id_title", "RFID 自助借还系统开发合同")
@@ -79,7 +68,7 @@ def test_a_contract_is_drafted_signed_by_each_party_and_an_ip_asset_needs_shares
 
     # Each party's manager signs in their own portal, finding the contract in their list.
     for manager in (p.manager, enterprise_manager, p.professor):
-        _as(page, sign_in, manager)
+        as_user(page, sign_in, manager)
         page.goto(page.base_url + "/alliances/contracts/")
         expect(page.locator("#contracts-to-sign")).to_be_visible()
         page.click(f"a[href='/alliances/contracts/{contract.pk}/']")
@@ -92,7 +81,7 @@ def test_a_contract_is_drafted_signed_by_each_party_and_an_ip_asset_needs_shares
     _shot(page, "contract-detail")
 
     # The IP asset: 60 + 30 is refused on the form and nothing is written; 60 + 40 is saved.
-    _as(page, sign_in, p.librarian)
+    as_user(page, sign_in, p.librarian)
     page.goto(page.base_url + f"/alliances/projects/{project.pk}/")
     page.click("#project-ip-link")
     page.click("#ip-asset-new")

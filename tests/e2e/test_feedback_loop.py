@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ from playwright.sync_api import expect
 from alliance.models import NeedEvidence
 from feedback.models import Feedback
 from tests.alliance.flow import analysed_need, deliver, make_parties, new_project, start_trial, to_development
+from tests.e2e.helpers import as_user, screenshots, submit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,26 +27,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 
 
 def shot(page: Any, name: str) -> None:
-    """Both languages of the current page (the language cookie decides)."""
-    if not SHOTS:
-        return
-    Path(SHOTS).mkdir(parents=True, exist_ok=True)
-    for lang in ("en", "zh-hans"):
-        page.context.add_cookies([{"name": "django_language", "value": lang, "url": page.base_url}])
-        page.reload()
-        page.wait_for_load_state("networkidle")
-        page.screenshot(path=f"{SHOTS}/{name}-{lang}.png", full_page=True)
-    page.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": page.base_url}])
-
-
-def as_user(page: Any, sign_in: Any, user: Any) -> None:
-    page.context.clear_cookies()
-    sign_in(page, user)
-
-
-def submit(page: Any, form: str) -> None:
-    with page.expect_navigation():
-        page.click(f"{form} button[type=submit]")
+    screenshots(page, SHOTS, name)
 
 
 def test_a_readers_need_and_complaint_travel_to_the_library_and_the_provider_and_back(

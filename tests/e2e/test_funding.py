@@ -7,7 +7,6 @@ With FUNDING_SHOTS=<directory> the pages are also saved as screenshots in Chines
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ from alliance.models import Milestone, Tranche
 from alliance.services import funding
 from tests import factories as f
 from tests.alliance.flow import act, make_parties, new_project, pdf, to_development
+from tests.e2e.helpers import screenshots
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,14 +26,7 @@ SHOTS = os.environ.get("FUNDING_SHOTS", "")
 
 
 def _shot(page: Any, name: str) -> None:
-    if not SHOTS:
-        return
-    Path(SHOTS).mkdir(parents=True, exist_ok=True)
-    for lang in ("en", "zh-hans"):
-        page.context.add_cookies([{"name": "django_language", "value": lang, "url": page.base_url}])
-        page.reload()
-        page.wait_for_load_state("networkidle")
-        page.screenshot(path=f"{SHOTS}/{name}-{lang}.png", full_page=True)
+    screenshots(page, SHOTS, name)
 
 
 def test_the_officer_accepts_a_done_milestone_and_releases_its_tranche(page: Any, sign_in: Any) -> None:

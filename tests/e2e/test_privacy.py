@@ -5,7 +5,6 @@ PRIVACY_SHOTS=<directory>."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from playwright.sync_api import expect
 from feedback import services as feedback_services
 from stakeholders.access import build_actor
 from stakeholders.models import ReaderErasure
+from tests.e2e.helpers import screenshots
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -21,15 +21,7 @@ SHOTS = os.environ.get("PRIVACY_SHOTS", "")
 
 
 def shot(page: Any, name: str) -> None:
-    if not SHOTS:
-        return
-    Path(SHOTS).mkdir(parents=True, exist_ok=True)
-    for lang in ("en", "zh-hans"):
-        page.context.add_cookies([{"name": "django_language", "value": lang, "url": page.base_url}])
-        page.reload()
-        page.wait_for_load_state("networkidle")
-        page.screenshot(path=f"{SHOTS}/{name}-{lang}.png", full_page=True)
-    page.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": page.base_url}])
+    screenshots(page, SHOTS, name)
 
 
 def test_a_manager_reads_the_log_and_erases_a_readers_data(page, sign_in, staff, staff_manager, reader):
