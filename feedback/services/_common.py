@@ -11,9 +11,9 @@ from core.exceptions import DomainError, NotAllowed
 from stakeholders.access import Actor
 
 
-def full_clean(obj: Any, exclude: list[str] | None = None) -> None:
+def full_clean(obj: Any, exclude: list[str] | None = None, *, validate_constraints: bool = True) -> None:
     try:
-        obj.full_clean(exclude=exclude)
+        obj.full_clean(exclude=exclude, validate_constraints=validate_constraints)
     except ValidationError as exc:
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         raise DomainError("; ".join(exc.messages), fields=fields) from exc
