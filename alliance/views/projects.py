@@ -159,7 +159,7 @@ def project_context(request: HttpRequest, project: Project, **forms: Any) -> dic
     """Everything the project page shows; bound forms passed in replace the blank ones (to show errors)."""
     actor = actor_for(request)
     parties = project_parties(actor, project)
-    options = [o for o in available_transitions(actor, project) if o.permitted]
+    options = [o for o in available_transitions(actor, project, parties) if o.permitted]
     trials = list(trial_list_for(actor, project))
     open_trial = next((t for t in trials if t.status in (TrialStatus.PLANNED, TrialStatus.RUNNING)), None)
     corrections = list(correction_list_for(actor, project=project))

@@ -690,3 +690,27 @@ def test_menu_shows_each_portal_its_entries(client, p, reader):
     signed_in(client, p.officer)
     page = client.get(reverse("alliance:project-list"), **EN).content.decode()
     assert reverse("alliance:compliance") in page
+
+
+def test_project_page_query_count_is_pinned_and_does_not_grow_with_deliverables(client, p, count_queries):
+    """The project page asks the actor's parties once (the transition options reuse them)."""
+    project = new_project(p, funded=True)
+    services.project_add_participant(actor=act(p.manager), project=project, organization=p.enterprise, role="provider")
+    services.deliverable_create(actor=act(p.librarian), project=project, title="交付物")
+    signed_in(client, p.librarian)
+    url = reverse("alliance:project-detail", args=[project.pk])
+    client.get(url)
+
+    def queries() -> int:
+        with count_queries() as q:
+            assert client.get(url).status_code == 200
+        return len(q)
+
+    one = queries()
+    for i in range(5):
+        services.deliverable_create(actor=act(p.librarian), project=project, title=f"交付物 {i}")
+    assert queries() == one
+    assert one == PROJECT_PAGE_QUERIES
+
+
+PROJECT_PAGE_QUERIES = 20  # was 22 before the parties were asked once
