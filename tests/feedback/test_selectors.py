@@ -46,6 +46,20 @@ def test_chinese_search_and_duplicate_suggestions(reader, other_reader, staff):
     assert [x.pk for x in selectors.feedback_similar(a)] == [b.pk]
 
 
+def test_search_ignores_case_in_english_and_matches_chinese_by_substring(reader, staff, count_queries):
+    wifi = give(reader, text="The WiFi on floor 3 drops every hour")
+    aircon = give(reader, text="三楼空调太冷", subject="Aircon")
+    give(reader, text="儿童区玩具需要消毒")
+    staff_list = selectors.feedback_list_for(act(staff))
+    assert {x.pk for x in selectors.feedback_search(staff_list, "wifi")} == {wifi.pk}
+    assert {x.pk for x in selectors.feedback_search(staff_list, "AIRCON")} == {aircon.pk}
+    assert {x.pk for x in selectors.feedback_search(staff_list, "空调")} == {aircon.pk}
+    with count_queries() as q:
+        list(selectors.feedback_search(staff_list, "空调"))
+    chinese = q.captured_queries[-1]["sql"]
+    assert "UPPER(" not in chinese  # caseless text: a plain LIKE, no upper-casing of every row
+
+
 def test_insights_count_answers_confirmations_reopens_and_support(reader, other_reader, staff, library):
     one = give(reader, rating=2)
     services.feedback_answer(actor=act(staff), feedback=one, answer="好")
