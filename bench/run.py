@@ -27,6 +27,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from bench import verdict
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
 BIN = Path(sys.executable).parent
@@ -337,13 +339,14 @@ def _intake_check(run_id: str, created: int, before: int) -> dict[str, Any]:
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
-    head = f"{'endpoint':34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'q/req':>6} {'vs base':>8}"
+    head = f"{'endpoint':34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'q/req':>6} {'vs base':>8} {'cpu ms':>7}"
     lines = [head, "-" * len(head)]
     for r in rows:
         ratio = f"{r['ratio']:.2f}" if r.get("ratio") is not None else "-"
         q = f"{r['queries']:.1f}" if r["queries"] is not None else "-"
+        cpu = f"{r['cpu_ms']:.1f}" if r.get("cpu_ms") else "-"
         lines.append(
-            f"{r['name'][:34]:34} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['errors']:6d} {q:>6} {ratio:>8}"
+            f"{r['name'][:34]:34} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['errors']:6d} {q:>6} {ratio:>8} {cpu:>7}"
         )
     return "\n".join(lines)
 
@@ -446,7 +449,9 @@ def main(argv: list[str] | None = None) -> int:
                 _load({**spec, "duration": 2, "clients": 4}, env, "warm")  # warm caches and connections
                 log(f"load: {s['name']} ({duration:.0f} s, {args.clients} clients)")
                 before = _intake_count(run_id)
+                cpu0 = verdict.cpu_seconds(_children(gunicorn.pid))
                 row = _summarise(s, _load({**spec, "duration": duration}, env, s["key"]))
+                verdict.cpu_per_request(row, verdict.cpu_seconds(_children(gunicorn.pid)) - cpu0)
                 if s.get("intake"):
                     row["intake"] = _intake_check(run_id, row["requests"] - row["errors"], before)
                 rows.append(row)
@@ -503,6 +508,8 @@ def main(argv: list[str] | None = None) -> int:
     if "sweep" in results:
         sw = results["sweep"]
         print(f"sweep: {sw['risks']} risks, {sw['due']} due, one sweep {sw['seconds'] * 1000:.0f} ms ({sw['result']})")
+    results["verdicts"] = verdict.verdicts(results, TARGETS)
+    print(verdict.render(results["verdicts"]))
     print(f"RSS MB: {json.dumps(results.get('rss_mb'))}")
     print(f"machine: {json.dumps(results['machine'])}")
     path = OUT / f"bench-{run_id}.json"
