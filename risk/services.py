@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, DateTimeField, F, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from alliance.parties import (
     LEAD_MANAGER,
     PROVIDER,
     notice,
+    organization_people,
     organization_users,
     project_organization_ids,
     project_parties,
@@ -34,11 +35,11 @@ from alliance.parties import (
 )
 from core import events
 from core.exceptions import ConflictError, DomainError, NotAllowed
-from core.sweepers import claim_due
+from core.sweepers import claim_due, insert_once
 from notifications.services import Notice, notify, notify_many
 from stakeholders.access import Actor
 from stakeholders.choices import MANAGING_ROLES
-from stakeholders.models import Membership, Organization
+from stakeholders.models import Organization
 
 from .access import register_parties, require_keeper
 from .choices import (
@@ -837,43 +838,22 @@ def acceptances_expire(*, now: datetime | None = None, limit: int = 100) -> int:
 # --- the review sweeper -----------------------------------------------------------------------------------------
 
 
-def _people_of(organization_ids: set[int]) -> tuple[dict[int, list[Any]], dict[int, list[Any]]]:
-    """Everyone acting for each organisation, and its managers: one query for any number of organisations."""
-    everyone: dict[int, dict[int, Any]] = {}
-    managers: dict[int, dict[int, Any]] = {}
-    memberships = Membership.objects.filter(
-        organization_id__in=organization_ids, archived_at__isnull=True, user__is_active=True
-    ).select_related("user")
-    for m in memberships:
-        everyone.setdefault(m.organization_id, {})[m.user_id] = m.user
-        if m.role in MANAGING_ROLES:
-            managers.setdefault(m.organization_id, {})[m.user_id] = m.user
-    return (
-        {org: list(users.values()) for org, users in everyone.items()},
-        {org: list(users.values()) for org, users in managers.items()},
-    )
-
-
 def _record_reminders(rows: list[Risk], now: datetime) -> set[tuple[int, str]]:
     """Record the due reminder or overdue escalation owed for each risk's current period, in one statement.
 
     Returns the (risk, level) pairs that were new: a pair recorded before (a re-run, a second beat) is not
     returned, so its notification is not sent again.
     """
-    if not rows:
-        return set()
-    levels = [ReminderLevel.DUE if now < row.next_review_at + ESCALATE_AFTER else ReminderLevel.OVERDUE for row in rows]
-    table = connection.ops.quote_name(ReviewReminder._meta.db_table)
-    sql = f"""
-        INSERT INTO {table} (risk_id, period, level, sent_at)
-        SELECT risk_id, period, level, %s
-        FROM unnest(%s::bigint[], %s::timestamptz[], %s::varchar[]) AS due(risk_id, period, level)
-        ON CONFLICT DO NOTHING
-        RETURNING risk_id, level
-    """  # noqa: S608 - the table name is ours; every value is a parameter
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [now, [r.pk for r in rows], [r.next_review_at for r in rows], [str(x) for x in levels]])
-        return {(risk_id, level) for risk_id, level in cursor.fetchall()}
+    records = [
+        {
+            "risk": row.pk,
+            "period": row.next_review_at,
+            "level": ReminderLevel.DUE if now < row.next_review_at + ESCALATE_AFTER else ReminderLevel.OVERDUE,
+            "sent_at": now,
+        }
+        for row in rows
+    ]
+    return {(risk_id, level) for risk_id, level in insert_once(ReviewReminder, records, ["risk", "level"])}
 
 
 def reviews_sweep(*, now: datetime | None = None, limit: int = 1000) -> int:
@@ -908,7 +888,7 @@ def reviews_sweep(*, now: datetime | None = None, limit: int = 1000) -> int:
         told = [r for r in rows if (r.pk, ReminderLevel.DUE) in new or (r.pk, ReminderLevel.OVERDUE) in new]
         if told:
             owners = {u.pk: u for u in get_user_model().objects.filter(pk__in={r.owner_id for r in told if r.owner_id})}
-            everyone, managers = _people_of(
+            everyone, managers = organization_people(
                 {r.owner_organization_id for r in told if not r.owner_id}
                 | {r.lead_library_id for r in told if (r.pk, ReminderLevel.OVERDUE) in new}  # type: ignore[attr-defined]
             )
