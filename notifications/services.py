@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from core.exceptions import ConflictError, NotAllowed
-from core.sweepers import create_once, sweep
+from core.sweepers import claim_due, insert_once
 
 from .models import Cadence, Channel, Delivery, DeliveryStatus, Digest, DigestSchedule, Notification, Preference
 from .selectors import is_operator, notification_list_for
@@ -385,32 +385,73 @@ def outbox_sweep(*, now: datetime | None = None, limit: int = BATCH_SIZE) -> int
     return deliveries_send(now=now, limit=limit)["sent"]
 
 
-def _send_digest(schedule: DigestSchedule, now: datetime) -> datetime:
-    period = timezone.localtime(schedule.next_due_at).date().isoformat()
-    held = Delivery.objects.filter(recipient_id=schedule.user_id, status=DeliveryStatus.HELD, digest__isnull=True)
-    if held.exists():
-        digest = create_once(Digest, user_id=schedule.user_id, period=period)
-        if digest is not None:
-            user = schedule.user
-            count = held.update(digest=digest, status=DeliveryStatus.DIGESTED, sent_at=now)
-            with override(_language(user)):
-                subject = _("Your Gongjian digest: %(count)d notifications") % {"count": count}
-            delivery = Delivery.objects.create(
-                channel=Channel.EMAIL,
-                event="notifications.digest",
-                recipient=user,
-                address=user.email,
-                subject=subject,
-                idempotency_key=f"digest:{digest.pk}",
+def digests_send_due(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Gather each due person's held e-mails into one digest per period; re-runs and parallel runs send one.
+
+    Set-based, a constant number of queries however many people are due: claim the schedules, find who has
+    held e-mails, record the digests (INSERT .. ON CONFLICT DO NOTHING RETURNING: a period already digested
+    is left out), attach the held e-mails to them, count them, write the digest e-mails and move the
+    schedules on.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        schedules = claim_due(DigestSchedule.objects.select_related("user"), now=now, limit=limit)
+        if not schedules:
+            return 0
+        holding = set(
+            Delivery.objects.filter(
+                recipient_id__in=[s.user_id for s in schedules], status=DeliveryStatus.HELD, digest__isnull=True
+            ).values_list("recipient_id", flat=True)
+        )
+        records = [
+            {"user": s.user_id, "period": timezone.localtime(s.next_due_at).date().isoformat()}
+            for s in schedules
+            if s.user_id in holding
+        ]
+        digests = {user_id: digest_id for digest_id, user_id in insert_once(Digest, records, ["id", "user"])}
+        if digests:
+            Delivery.objects.filter(
+                recipient_id__in=list(digests), status=DeliveryStatus.HELD, digest__isnull=True
+            ).update(
+                digest_id=Subquery(
+                    Digest.objects.filter(pk__in=list(digests.values()), user_id=OuterRef("recipient_id")).values("pk")[
+                        :1
+                    ]
+                ),
+                status=DeliveryStatus.DIGESTED,
+                sent_at=now,
             )
-            _enqueue_on_commit([delivery.pk])
-    following = next_digest_time(schedule.next_due_at)
-    return following if following > now else next_digest_time(now)
-
-
-def digests_send_due(*, now: datetime | None = None) -> int:
-    """Gather each due person's held e-mails into one digest per period; re-runs and parallel runs send one."""
-    return sweep(DigestSchedule.objects.select_related("user"), _send_digest, now=now)
+            counts = dict(
+                Delivery.objects.filter(digest_id__in=list(digests.values()))
+                .values_list("digest_id")
+                .annotate(n=Count("id"))
+                .values_list("digest_id", "n")
+            )
+            deliveries = []
+            for schedule in schedules:
+                digest_id = digests.get(schedule.user_id, 0)
+                if not counts.get(digest_id):
+                    continue
+                user = schedule.user
+                with override(_language(user)):
+                    subject = _("Your Gongjian digest: %(count)d notifications") % {"count": counts[digest_id]}
+                deliveries.append(
+                    Delivery(
+                        channel=Channel.EMAIL,
+                        event="notifications.digest",
+                        recipient=user,
+                        address=user.email,
+                        subject=subject,
+                        idempotency_key=f"digest:{digest_id}",
+                    )
+                )
+            Delivery.objects.bulk_create(deliveries)
+            _enqueue_on_commit([d.pk for d in deliveries])
+        for schedule in schedules:
+            following = next_digest_time(schedule.next_due_at)
+            schedule.next_due_at = following if following > now else next_digest_time(now)
+        DigestSchedule.objects.bulk_update(schedules, ["next_due_at"])
+    return len(schedules)
 
 
 def notification_mark_read(*, user: Any, notification_ids: Iterable[int]) -> int:

@@ -143,3 +143,24 @@ def test_two_workers_claiming_at_once_take_disjoint_rows(mailoutbox):
     assert sum(r["sent"] for r in results) == 40
     assert len(mailoutbox) == 40
     assert len({m.extra_headers["X-Gongjian-Delivery"] for m in mailoutbox}) == 40
+
+
+def test_digests_for_many_people_cost_a_constant_number_of_queries(db, mailoutbox, django_assert_num_queries):
+    from collections import Counter
+
+    users = _users(12, preferred_language="en")
+    Preference.objects.bulk_create([Preference(user=u, event="", cadence="daily") for u in users])
+    services.notify(recipients=users, event="e", title="One")
+    services.notify(recipients=users[:5], event="e", title="Two")
+    later = max(DigestSchedule.objects.values_list("next_due_at", flat=True)) + timedelta(minutes=1)
+    # claim, who holds e-mails, digests (INSERT .. ON CONFLICT .. RETURNING), attach, count, digest e-mails,
+    # schedules, and the savepoint and its release
+    with django_assert_num_queries(9):
+        assert services.digests_send_due(now=later) == 12
+    assert services.digests_send_due(now=later) == 0
+    services.outbox_sweep(now=later)
+    assert Counter(m.subject for m in mailoutbox) == {
+        "Your Gongjian digest: 2 notifications": 5,
+        "Your Gongjian digest: 1 notifications": 7,
+    }
+    assert not Delivery.objects.filter(status=DeliveryStatus.HELD).exists()
