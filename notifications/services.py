@@ -337,13 +337,20 @@ def deliveries_send(
     deliveries = Delivery.objects.filter(pk__in=claimed).select_related("notification", "recipient").order_by("pk")
     mail = get_connection()
     is_open = False
+    down: Exception | None = None  # the mail server refused a connection: this batch tries no further
     sent: list[int] = []
     try:
         for delivery in deliveries:
             try:
+                if down is not None:
+                    raise down
                 message = _message(delivery)
                 if not is_open:
-                    mail.open()
+                    try:
+                        mail.open()
+                    except Exception as exc:
+                        down = exc
+                        raise
                     is_open = True
                 message.connection = mail
                 mail.send_messages([message])
@@ -352,8 +359,9 @@ def deliveries_send(
                 sent = []
                 _mark_failed(delivery, exc, token, now)
                 counts["failed"] += 1
-                with contextlib.suppress(Exception):
-                    mail.close()  # the connection may be broken: the next message opens a fresh one
+                if is_open:
+                    with contextlib.suppress(Exception):
+                        mail.close()  # the connection may be broken: the next message opens a fresh one
                 is_open = False
                 continue
             sent.append(delivery.pk)

@@ -164,3 +164,25 @@ def test_digests_for_many_people_cost_a_constant_number_of_queries(db, mailoutbo
         "Your Gongjian digest: 1 notifications": 7,
     }
     assert not Delivery.objects.filter(status=DeliveryStatus.HELD).exists()
+
+
+class RefusingBackend(LocmemBackend):
+    """A mail server that refuses connections."""
+
+    def open(self):
+        OPENED.append(1)
+        raise ConnectionRefusedError("SMTP is down")
+
+
+def test_a_refused_connection_fails_the_batch_without_trying_each_message(db, mailoutbox, settings):
+    settings.EMAIL_BACKEND = "tests.notifications.test_batches.RefusingBackend"
+    OPENED.clear()
+    services.notify(recipients=_users(5), event="e", title="Hello")
+    assert services.deliveries_send(ids=list(Delivery.objects.values_list("pk", flat=True))) == {
+        "sent": 0,
+        "failed": 5,
+    }
+    assert len(OPENED) == 1
+    rows = Delivery.objects.all()
+    assert {(d.status, d.attempts) for d in rows} == {(DeliveryStatus.PENDING, 1)}
+    assert all("SMTP is down" in d.last_error for d in rows)
