@@ -1,4 +1,5 @@
-"""A minimal SMTP sink: accepts every message and counts it (standard library only, thread per connection)."""
+"""A minimal SMTP sink: accepts every message and counts it, and its duplicates by the delivery header (standard
+library only, thread per connection)."""
 
 from __future__ import annotations
 
@@ -25,11 +26,14 @@ class _Handler(socketserver.StreamRequestHandler):
                 self._say("250 OK")
             elif cmd == "DATA":
                 self._say("354 go ahead")
+                key = None
                 while True:
                     line = self.rfile.readline()
                     if not line or line in (b".\r\n", b".\n"):
                         break
-                self.server.add()
+                    if key is None and line.startswith(b"X-Gongjian-Delivery:"):
+                        key = line.split(b":", 1)[1].strip().decode("latin-1")
+                self.server.add(key)
                 self._say("250 queued")
             elif cmd == "QUIT":
                 self._say("221 bye")
@@ -46,10 +50,16 @@ class SmtpSink(socketserver.ThreadingTCPServer):
         super().__init__(("127.0.0.1", port), _Handler)
         self._lock = threading.Lock()
         self.count = 0
+        self.keys: set[str] = set()  # X-Gongjian-Delivery of every message: a repeat is a duplicate e-mail
+        self.duplicates = 0
 
-    def add(self) -> None:
+    def add(self, key: str | None = None) -> None:
         with self._lock:
             self.count += 1
+            if key is not None:
+                if key in self.keys:
+                    self.duplicates += 1
+                self.keys.add(key)
 
     @property
     def port(self) -> int:

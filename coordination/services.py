@@ -24,11 +24,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alliance.models import Alliance, AllianceMember, IPAsset, Project
-from alliance.parties import notice, organization_users, url_or_blank
+from alliance.parties import notice, organization_people, organization_users, url_or_blank
 from core import events
 from core.exceptions import ConflictError, DomainError, NotAllowed
-from core.sweepers import claim_due, create_once
-from notifications.services import notify
+from core.sweepers import claim_due, create_once, insert_once
+from notifications.services import Notice, notify, notify_many
 from stakeholders.access import Actor
 from stakeholders.choices import MANAGING_ROLES
 from stakeholders.models import Membership, Organization
@@ -634,55 +634,61 @@ def action_item_update(
     return locked
 
 
-def _remind(item: ActionItem, now: datetime) -> datetime | None:
-    """Remind the owner once before the due day ends, escalate once when it has passed; then stop."""
-    due_end = _due_end(item.due_on)
-    meeting_url = _meeting_url(item.meeting)
-    data = {"action_item": item.pk, "meeting": item.meeting_id, "due": item.due_on.isoformat()}
-    if now < due_end:
-        if create_once(ActionReminder, action_item=item, level=ReminderLevel.DUE, due_on=item.due_on, sent_at=now):
-            notify(
-                recipients=[item.owner],
-                event="coordination.action.due",
-                title=notice(
-                    gettext_lazy("Action item due %(due)s: %(title)s"),
-                    {"due": item.due_on.isoformat(), "title": item.title},
-                ),
-                url=meeting_url,
-                data=data,
-            )
-        return due_end
-    if create_once(ActionReminder, action_item=item, level=ReminderLevel.OVERDUE, due_on=item.due_on, sent_at=now):
-        notify(
-            recipients=[item.owner, *_managers({item.owner_organization_id, item.meeting.organizer_id})],
-            event="coordination.action.overdue",
-            title=notice(
-                gettext_lazy("Overdue action item: %(title)s (owner %(owner)s, due %(due)s)"),
-                {"title": item.title, "owner": str(item.owner), "due": item.due_on.isoformat()},
-            ),
-            url=meeting_url,
-            data=data,
-        )
-    return None
+def action_items_sweep(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Claim open items whose sweep time has come (SKIP LOCKED); remind or escalate each once per due date.
 
-
-def action_items_sweep(*, now: datetime | None = None, limit: int = 100) -> int:
-    """Claim open items whose sweep time has come (SKIP LOCKED); remind or escalate each once per due date."""
+    The owner is reminded once before the due day ends; once it has passed, the owner and the managers of
+    their organisation and of the organiser are told it is overdue, and the sweeper stops. Set-based: the
+    reminders are recorded with one INSERT .. ON CONFLICT DO NOTHING RETURNING and only the new ones are
+    sent, with one ``notify_many()``, so the query count does not grow with the number of due items.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         rows = claim_due(
-            ActionItem.objects.filter(archived_at__isnull=True, status=ActionStatus.OPEN),
+            ActionItem.objects.filter(archived_at__isnull=True, status=ActionStatus.OPEN).select_related(
+                "meeting", "owner"
+            ),
             now=now,
             limit=limit,
             field="sweep_at",
         )
-        meetings = {m.pk: m for m in Meeting.objects.filter(pk__in={r.meeting_id for r in rows})}
-        owners = {u.pk: u for u in get_user_model().objects.filter(pk__in={r.owner_id for r in rows})}
-        for row in rows:
-            row.meeting = meetings[row.meeting_id]
-            row.owner = owners[row.owner_id]
-            row.sweep_at = _remind(row, now)
-            row.save(update_fields=["sweep_at"])
+        if not rows:
+            return 0
+        levels = {r.pk: ReminderLevel.DUE if now < _due_end(r.due_on) else ReminderLevel.OVERDUE for r in rows}
+        records = [{"action_item": r.pk, "level": levels[r.pk], "due_on": r.due_on, "sent_at": now} for r in rows]
+        new = {pk for pk, _level in insert_once(ActionReminder, records, ["action_item", "level"])}
+        for r in rows:
+            r.sweep_at = _due_end(r.due_on) if levels[r.pk] == ReminderLevel.DUE else None
+        ActionItem.objects.bulk_update(rows, ["sweep_at"])
+        told = [r for r in rows if r.pk in new]
+        overdue = [r for r in told if levels[r.pk] == ReminderLevel.OVERDUE]
+        _everyone, managers = organization_people(
+            {r.owner_organization_id for r in overdue} | {r.meeting.organizer_id for r in overdue}
+        )
+        notices = []
+        for r in told:
+            data = {"action_item": r.pk, "meeting": r.meeting_id, "due": r.due_on.isoformat()}
+            if levels[r.pk] == ReminderLevel.DUE:
+                title = notice(
+                    gettext_lazy("Action item due %(due)s: %(title)s"), {"due": r.due_on.isoformat(), "title": r.title}
+                )
+                notices.append(
+                    Notice([r.owner], "coordination.action.due", title, url=_meeting_url(r.meeting), data=data)
+                )
+            else:
+                title = notice(
+                    gettext_lazy("Overdue action item: %(title)s (owner %(owner)s, due %(due)s)"),
+                    {"title": r.title, "owner": str(r.owner), "due": r.due_on.isoformat()},
+                )
+                recipients = [
+                    r.owner,
+                    *managers.get(r.owner_organization_id, []),
+                    *managers.get(r.meeting.organizer_id, []),
+                ]
+                notices.append(
+                    Notice(recipients, "coordination.action.overdue", title, url=_meeting_url(r.meeting), data=data)
+                )
+        notify_many(notices)
     return len(rows)
 
 

@@ -67,3 +67,35 @@ def sweep(
             setattr(row, field, handle(row, now))
             row.save(update_fields=[field])
     return len(rows)
+
+
+def insert_once(model: type[models.Model], rows: list[dict[str, Any]], returning: list[str]) -> list[tuple[Any, ...]]:
+    """Insert many rows guarded by a unique key in one statement; return `returning` of the rows that were new.
+
+    ``INSERT .. ON CONFLICT DO NOTHING RETURNING``: the set-based `create_once()`. A row whose key is already
+    taken (a re-run, a second sweeper) is left out of the answer, so its work is not done again. Every row
+    has the same keys, model field names (a foreign key by name, its value the id); fields left out get their
+    model default.
+    """
+    if not rows:
+        return []
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    given = [model._meta.get_field(name) for name in rows[0]]
+    # Fields left out take their model default (``sent_at = now``): Django's defaults are not the database's.
+    defaults = [f for f in model._meta.concrete_fields if f not in given and not f.primary_key and f.has_default()]
+    fields = [*given, *defaults]
+    rows = [{**row, **{f.name: f.get_default() for f in defaults}} for row in rows]
+    columns = ", ".join(quote(f.column) for f in fields if isinstance(f, models.Field))
+    back = ", ".join(quote(f.column) for f in map(model._meta.get_field, returning) if isinstance(f, models.Field))
+    params = [
+        f.get_db_prep_save(row[f.name], connection) for row in rows for f in fields if isinstance(f, models.Field)
+    ]
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    table = quote(model._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(rows))} ON CONFLICT DO NOTHING RETURNING {back}"  # noqa: S608 - names from the model, values are parameters
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]

@@ -22,6 +22,7 @@ class Cadence(models.TextChoices):
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     HELD = "held", _("Held for the digest")
+    SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     DIGESTED = "digested", _("Sent in a digest")
     FAILED = "failed", _("Failed")
@@ -138,6 +139,10 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     last_error = models.TextField(_("last error"), blank=True)
+    # While "sending": who claimed the row (the Celery task id, or a sweeper's token) and until when. A worker
+    # killed mid-batch leaves its rows claimed; the same task re-run, or anyone once the lease ran out, takes them.
+    claim_token = models.CharField(max_length=100, blank=True, editable=False)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
@@ -148,6 +153,7 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="delivery_pending_due"),
             models.Index(fields=["recipient"], condition=Q(status="held"), name="delivery_held"),
+            models.Index(fields=["lease_until"], condition=Q(status="sending"), name="delivery_sending_lease"),
             models.Index(fields=["status", "-created_at"], name="delivery_status"),
         ]
 

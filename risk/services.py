@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Case, DateTimeField, F, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +27,7 @@ from alliance.parties import (
     LEAD_MANAGER,
     PROVIDER,
     notice,
+    organization_people,
     organization_users,
     project_organization_ids,
     project_parties,
@@ -33,8 +35,8 @@ from alliance.parties import (
 )
 from core import events
 from core.exceptions import ConflictError, DomainError, NotAllowed
-from core.sweepers import claim_due, create_once
-from notifications.services import notify
+from core.sweepers import claim_due, insert_once
+from notifications.services import Notice, notify, notify_many
 from stakeholders.access import Actor
 from stakeholders.choices import MANAGING_ROLES
 from stakeholders.models import Organization
@@ -836,52 +838,75 @@ def acceptances_expire(*, now: datetime | None = None, limit: int = 100) -> int:
 # --- the review sweeper -----------------------------------------------------------------------------------------
 
 
-def _remind(risk: Risk, now: datetime) -> datetime | None:
-    """Remind the owners once when a review falls due, escalate once when it is overdue; then wait for a review."""
-    overdue_at = risk.next_review_at + ESCALATE_AFTER
-    if now < overdue_at:
-        if create_once(ReviewReminder, risk=risk, period=risk.next_review_at, level=ReminderLevel.DUE, sent_at=now):
-            notify(
-                recipients=_owners(risk),
-                event="risk.review.due",
-                title=notice(gettext_lazy("Review the risk %(risk)s"), {"risk": risk.title}),
-                url=_risk_url(risk),
-                data={"risk": risk.pk, "due": risk.next_review_at.isoformat()},
-            )
-        return overdue_at
-    if create_once(ReviewReminder, risk=risk, period=risk.next_review_at, level=ReminderLevel.OVERDUE, sent_at=now):
-        notify(
-            recipients=[*_owners(risk), *_managers({risk.register.alliance.lead_library_id})],
-            event="risk.review.overdue",
-            title=notice(
-                gettext_lazy("Overdue risk review: %(risk)s (%(level)s)"),
-                {"risk": risk.title, "level": RiskLevel(risk.residual_level).label},
-            ),
-            url=_risk_url(risk),
-            data={"risk": risk.pk, "due": risk.next_review_at.isoformat()},
-        )
-    return None
+def _record_reminders(rows: list[Risk], now: datetime) -> set[tuple[int, str]]:
+    """Record the due reminder or overdue escalation owed for each risk's current period, in one statement.
+
+    Returns the (risk, level) pairs that were new: a pair recorded before (a re-run, a second beat) is not
+    returned, so its notification is not sent again.
+    """
+    records = [
+        {
+            "risk": row.pk,
+            "period": row.next_review_at,
+            "level": ReminderLevel.DUE if now < row.next_review_at + ESCALATE_AFTER else ReminderLevel.OVERDUE,
+            "sent_at": now,
+        }
+        for row in rows
+    ]
+    return {(risk_id, level) for risk_id, level in insert_once(ReviewReminder, records, ["risk", "level"])}
 
 
-def reviews_sweep(*, now: datetime | None = None, limit: int = 100) -> int:
-    """Claim risks whose sweep time has come (SKIP LOCKED) and remind or escalate each, once per period."""
+def reviews_sweep(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Claim risks whose sweep time has come (SKIP LOCKED) and remind or escalate each, once per period.
+
+    Set-based: one claim, one INSERT .. ON CONFLICT DO NOTHING RETURNING into the once-per-period reminders,
+    one UPDATE of the next sweep times, one query for the people to tell and ``notify_many()`` (a few more),
+    whatever the number of due risks. A reminder is due until the review is ESCALATE_AFTER late; after that
+    the owners and the lead library's managers are told it is overdue, and the sweeper waits for a review.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         rows = claim_due(
-            Risk.objects.filter(archived_at__isnull=True, register__archived_at__isnull=True).exclude(
-                status=RiskStatus.CLOSED
-            ),
+            Risk.objects.filter(archived_at__isnull=True, register__archived_at__isnull=True)
+            .exclude(status=RiskStatus.CLOSED)
+            .annotate(lead_library_id=F("register__alliance__lead_library_id"))
+            .only("id", "title", "next_review_at", "residual_level", "owner", "owner_organization"),
             now=now,
             limit=limit,
             field="sweep_at",
         )
-        registers = {r.pk: r for r in RiskRegister.objects.filter(pk__in={row.register_id for row in rows})}
-        owners = {u.pk: u for u in get_user_model().objects.filter(pk__in={row.owner_id for row in rows})}
-        for row in rows:
-            row.register = registers[row.register_id]
-            row.owner = owners.get(row.owner_id) if row.owner_id else None
-            row.sweep_at = _remind(row, now)
-            row.save(update_fields=["sweep_at"])
+        if not rows:
+            return 0
+        new = _record_reminders(rows, now)
+        Risk.objects.filter(pk__in=[r.pk for r in rows]).update(
+            sweep_at=Case(
+                When(next_review_at__gt=now - ESCALATE_AFTER, then=F("next_review_at") + ESCALATE_AFTER),
+                default=None,
+                output_field=DateTimeField(),
+            )
+        )
+        told = [r for r in rows if (r.pk, ReminderLevel.DUE) in new or (r.pk, ReminderLevel.OVERDUE) in new]
+        if told:
+            owners = {u.pk: u for u in get_user_model().objects.filter(pk__in={r.owner_id for r in told if r.owner_id})}
+            everyone, managers = organization_people(
+                {r.owner_organization_id for r in told if not r.owner_id}
+                | {r.lead_library_id for r in told if (r.pk, ReminderLevel.OVERDUE) in new}  # type: ignore[attr-defined]
+            )
+            notices = []
+            for r in told:
+                recipients = [owners[r.owner_id]] if r.owner_id in owners else everyone.get(r.owner_organization_id, [])
+                data = {"risk": r.pk, "due": r.next_review_at.isoformat()}
+                if (r.pk, ReminderLevel.DUE) in new:
+                    title = notice(gettext_lazy("Review the risk %(risk)s"), {"risk": r.title})
+                    notices.append(Notice(recipients, "risk.review.due", title, url=_risk_url(r), data=data))
+                else:
+                    title = notice(
+                        gettext_lazy("Overdue risk review: %(risk)s (%(level)s)"),
+                        {"risk": r.title, "level": RiskLevel(r.residual_level).label},
+                    )
+                    recipients = [*recipients, *managers.get(r.lead_library_id, [])]  # type: ignore[attr-defined]
+                    notices.append(Notice(recipients, "risk.review.overdue", title, url=_risk_url(r), data=data))
+            notify_many(notices)
     return len(rows)
 
 

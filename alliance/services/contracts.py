@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy
 
 from core.exceptions import ConflictError, DomainError, NotAllowed
 from core.permissions import grant, revoke
-from core.sweepers import create_once, sweep
-from notifications.services import notify
+from core.sweepers import claim_due, insert_once
+from notifications.services import Notice, notify, notify_many
 from stakeholders.access import Actor
 from stakeholders.models import Organization
 
@@ -42,7 +42,7 @@ from ..models import (
     ProjectParticipant,
 )
 from ..models.contracts import ContractStatus, ReminderKind
-from ..parties import LEAD, PROVIDER, notice, organization_users, url_or_blank
+from ..parties import LEAD, PROVIDER, notice, organization_people, organization_users, url_or_blank
 from ._common import full_clean, require_active, require_lead, require_live, require_party
 from .reminders import morning_of
 
@@ -388,23 +388,54 @@ def contract_signed_check(project: Project) -> str | None:
 # --- expiry reminders ---------------------------------------------------------------------------------------------
 
 
-def _remind_contract(contract: Contract, now: datetime) -> datetime | None:
+def contracts_remind_expiry(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Remind the parties of a binding contract N days before its end and on its end date, once each.
+
+    Set-based: the reminders are recorded with one INSERT .. ON CONFLICT DO NOTHING RETURNING, and only the
+    new ones are sent, with one ``notify_many()``: the query count does not grow with the number of contracts.
+    """
+    now = now or timezone.now()
     today = timezone.localdate(now)
-    expired = today >= contract.ends_on
-    kind = ReminderKind.EXPIRED if expired else ReminderKind.BEFORE_END
-    if create_once(ContractReminder, contract=contract, kind=kind, ends_on=contract.ends_on) is not None:
-        if expired:
-            message = gettext_lazy("Contract expired on %(date)s: %(title)s")
-        else:
-            message = gettext_lazy("Contract ends on %(date)s: %(title)s")
-        _tell(contract, f"alliance.contract.{kind}", message, {"date": contract.ends_on.isoformat()})
-    return None if expired else morning_of(contract.ends_on)
-
-
-def contracts_remind_expiry(*, now: datetime | None = None) -> int:
-    """Remind the parties of a binding contract N days before its end and on its end date, once each."""
-    due = Contract.objects.active().filter(status__in=BINDING).select_related("alliance")
-    return sweep(due, _remind_contract, now=now, field="next_reminder_at")  # type: ignore[arg-type]
+    with transaction.atomic():
+        rows = claim_due(
+            Contract.objects.active().filter(status__in=BINDING).select_related("alliance"),
+            now=now,
+            limit=limit,
+            field="next_reminder_at",
+        )
+        if not rows:
+            return 0
+        kinds = {c.pk: ReminderKind.EXPIRED if today >= c.ends_on else ReminderKind.BEFORE_END for c in rows}
+        records = [{"contract": c.pk, "kind": kinds[c.pk], "ends_on": c.ends_on} for c in rows]
+        new = {pk for pk, _kind in insert_once(ContractReminder, records, ["contract", "kind"])}
+        for c in rows:
+            c.next_reminder_at = None if kinds[c.pk] == ReminderKind.EXPIRED else morning_of(c.ends_on)
+        Contract.objects.bulk_update(rows, ["next_reminder_at"])
+        told = [c for c in rows if c.pk in new]
+        parties: dict[int, set[int]] = {c.pk: {c.alliance.lead_library_id} for c in told}
+        for contract_id, organization_id in ContractParty.objects.filter(contract__in=told).values_list(
+            "contract_id", "organization_id"
+        ):
+            parties[contract_id].add(organization_id)
+        everyone, _managers = organization_people(set().union(*parties.values()))
+        notices = []
+        for c in told:
+            if kinds[c.pk] == ReminderKind.EXPIRED:
+                message = gettext_lazy("Contract expired on %(date)s: %(title)s")
+            else:
+                message = gettext_lazy("Contract ends on %(date)s: %(title)s")
+            recipients = {u.pk: u for org in parties[c.pk] for u in everyone.get(org, [])}
+            notices.append(
+                Notice(
+                    recipients.values(),
+                    f"alliance.contract.{kinds[c.pk]}",
+                    notice(message, {"title": c.title, "date": c.ends_on.isoformat()}),
+                    url=url_or_blank("alliance:contract-detail", c.pk),
+                    data={"contract": c.pk},
+                )
+            )
+        notify_many(notices)
+    return len(rows)
 
 
 # --- intellectual property --------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from core import events
 from core.exceptions import ConflictError, DomainError, NotAllowed
 from core.sweepers import claim_due
-from notifications.services import notify
+from notifications.services import Notice, notify, notify_many
 from stakeholders.access import Actor
 from stakeholders.choices import OrganizationKind
 from stakeholders.models import Organization
@@ -48,7 +48,7 @@ from ..models import (
     Tranche,
     TrancheStatus,
 )
-from ..parties import notice, organization_users, project_organization_ids, url_or_blank
+from ..parties import notice, organization_people, organization_users, project_organization_ids, url_or_blank
 from ._common import full_clean, require_active, require_live
 from .reminders import morning_of
 
@@ -77,23 +77,6 @@ def _money(value: Decimal | int | str, field: str) -> Decimal:
     if not amount.is_finite() or amount <= 0:
         raise DomainError(_("The amount must be more than zero."), fields={field: [_("Must be more than zero.")]})
     return amount.quantize(Decimal("0.01"))
-
-
-def _managers_of(organization_ids: set[int]) -> list[Any]:
-    from django.contrib.auth import get_user_model
-
-    from stakeholders.choices import MANAGING_ROLES
-
-    return list(
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            memberships__organization_id__in=list(organization_ids),
-            memberships__archived_at__isnull=True,
-            memberships__role__in=MANAGING_ROLES,
-        )
-        .distinct()
-    )
 
 
 def _fmt(amount: Decimal) -> str:
@@ -529,37 +512,13 @@ def financial_report_submit(*, actor: Actor, report: FinancialReport, summary: s
     return locked
 
 
-def _remind_report(report: FinancialReport, now: datetime) -> datetime | None:
-    allocation = report.allocation
-    project = allocation.project
-    overdue_at = morning_of(report.due_on + timedelta(days=1))
-    params = {"project": project.title, "due": report.due_on.isoformat()}
-    url = url_or_blank("alliance:funding-project", project.pk)
-    data = {"project": project.pk, "report": report.pk, "due": report.due_on.isoformat()}
-    if now < overdue_at:
-        # A conditional update: whoever flips reminded_at sends the reminder, nobody else does.
-        if FinancialReport.objects.filter(pk=report.pk, reminded_at__isnull=True).update(reminded_at=now):
-            notify(
-                recipients=organization_users({report.organization_id}),
-                event="alliance.financial_report.due",
-                title=notice(gettext_lazy("Financial report for %(project)s due on %(due)s"), params),
-                url=url,
-                data=data,
-            )
-        return overdue_at
-    if FinancialReport.objects.filter(pk=report.pk, escalated_at__isnull=True).update(escalated_at=now):
-        notify(
-            recipients=_managers_of({report.organization_id, allocation.source.organization_id}),
-            event="alliance.financial_report.overdue",
-            title=notice(gettext_lazy("Financial report for %(project)s overdue since %(due)s"), params),
-            url=url,
-            data=data,
-        )
-    return None
+def financial_reports_sweep(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Remind the lead library once a week before a report is due, and escalate once when it is overdue.
 
-
-def financial_reports_sweep(*, now: datetime | None = None, limit: int = 100) -> int:
-    """Remind the lead library once a week before a report is due, and escalate once when it is overdue."""
+    Set-based: the claimed rows are locked, so their reminded_at / escalated_at say whether the reminder or
+    the escalation is still owed; all of them are stamped with one UPDATE and told with one ``notify_many()``,
+    so the query count does not grow with the number of due reports.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         rows = claim_due(
@@ -570,9 +529,48 @@ def financial_reports_sweep(*, now: datetime | None = None, limit: int = 100) ->
             limit=limit,
             field="sweep_at",
         )
-        for row in rows:
-            row.sweep_at = _remind_report(row, now)
-            row.save(update_fields=["sweep_at"])
+        if not rows:
+            return 0
+        due, overdue = [], []
+        for report in rows:
+            overdue_at = morning_of(report.due_on + timedelta(days=1))
+            if now < overdue_at:
+                report.sweep_at = overdue_at
+                if report.reminded_at is None:
+                    report.reminded_at = now
+                    due.append(report)
+            else:
+                report.sweep_at = None
+                if report.escalated_at is None:
+                    report.escalated_at = now
+                    overdue.append(report)
+        FinancialReport.objects.bulk_update(rows, ["sweep_at", "reminded_at", "escalated_at"])
+        everyone, managers = organization_people(
+            {r.organization_id for r in rows} | {r.allocation.source.organization_id for r in overdue}
+        )
+        notices = []
+        for report, event, message in [
+            *((r, "due", gettext_lazy("Financial report for %(project)s due on %(due)s")) for r in due),
+            *((r, "overdue", gettext_lazy("Financial report for %(project)s overdue since %(due)s")) for r in overdue),
+        ]:
+            project = report.allocation.project
+            if event == "due":
+                recipients = everyone.get(report.organization_id, [])
+            else:
+                recipients = [
+                    *managers.get(report.organization_id, []),
+                    *managers.get(report.allocation.source.organization_id, []),
+                ]
+            notices.append(
+                Notice(
+                    recipients,
+                    f"alliance.financial_report.{event}",
+                    notice(message, {"project": project.title, "due": report.due_on.isoformat()}),
+                    url=url_or_blank("alliance:funding-project", project.pk),
+                    data={"project": project.pk, "report": report.pk, "due": report.due_on.isoformat()},
+                )
+            )
+        notify_many(notices)
     return len(rows)
 
 

@@ -233,3 +233,19 @@ def test_ip_assets_per_deliverable_and_scoped_to_the_project(p, outsider):
     other = services.deliverable_create(actor=act(p.librarian), project=new_project(p), title="别的")
     with pytest.raises(DomainError, match="another project"):
         cs.ip_asset_update(actor=act(p.librarian), asset=asset, deliverable=other)
+
+
+def test_one_expiry_sweep_costs_the_same_queries_however_many_contracts_are_due(p, django_assert_num_queries):
+    # Set-based: claim, reminders (INSERT .. ON CONFLICT .. RETURNING), next reminder times, parties, people,
+    # then notify_many (preferences, notifications, deliveries), two savepoints and their releases.
+    today = timezone.localdate()
+    contracts = []
+    for i in range(4):
+        contract = sign_all(p, draft(p, ends_on=today + timedelta(days=40 + i), remind_days_before=30))
+        contracts.append(cs.contract_activate(actor=act(p.manager), contract=contract))
+    before = morning_of(today + timedelta(days=15)) + timedelta(minutes=5)
+    with django_assert_num_queries(12):
+        assert cs.contracts_remind_expiry(now=before) == 4
+    assert cs.contracts_remind_expiry(now=before) == 0
+    told = Notification.objects.filter(event="alliance.contract.before_end", recipient=p.supplier)
+    assert sorted(told.values_list("data__contract", flat=True)) == sorted(c.pk for c in contracts)

@@ -311,3 +311,23 @@ def test_burn_down_is_cumulative_allocated_released_and_spent(p):
     assert data.released == [money(0), money(100000)]
     assert data.allocated == [money(0), money(300000)]
     assert data.totals["remaining"] == money(270000)
+
+
+def test_one_report_sweep_costs_the_same_queries_however_many_reports_are_due(p, django_assert_num_queries):
+    # Set-based: claim (allocations, projects and sources joined), one UPDATE stamping reminded_at/escalated_at
+    # and sweep times, one membership query, then notify_many (preferences, notifications, deliveries), two
+    # savepoints and their releases.
+    reports = [_report(funded(p)) for _ in range(3)]
+    FinancialReport.objects.filter(pk__in=[r.pk for r in reports]).update(sweep_at=reports[0].sweep_at)
+    before = reports[0].sweep_at
+    with django_assert_num_queries(10):
+        assert funding.financial_reports_sweep(now=before) == 3
+    assert Notification.objects.filter(event="alliance.financial_report.due", recipient=p.manager).count() == 3
+    later = timezone.make_aware(
+        timezone.datetime.combine(max(r.due_on for r in reports) + timedelta(days=2), timezone.datetime.min.time())
+    )
+    with django_assert_num_queries(10):
+        assert funding.financial_reports_sweep(now=later) == 3
+    assert funding.financial_reports_sweep(now=later) == 0
+    escalated = Notification.objects.filter(event="alliance.financial_report.overdue")
+    assert escalated.filter(recipient=p.officer).count() == 3

@@ -214,3 +214,32 @@ def test_feed_token_is_stored_hashed_and_rotating_revokes_the_old_one(staff):
     assert token not in feed.token_hash and services.calendar_feed_user(token) == staff
     newer = services.calendar_feed_rotate(user=staff)
     assert services.calendar_feed_user(token) is None and services.calendar_feed_user(newer) == staff
+
+
+def test_one_action_item_sweep_costs_the_same_queries_however_many_items_are_due(
+    w, partner_manager, django_assert_num_queries
+):
+    # Set-based: claim (owners and meetings joined), reminders (INSERT .. ON CONFLICT .. RETURNING), sweep
+    # times, managers (overdue only), then notify_many (preferences, notifications, deliveries), two
+    # savepoints and their releases.
+    p = w.p
+    due = timezone.localdate() + timedelta(days=5)
+    services.meeting_record_minutes(
+        actor=act(p.librarian), meeting=w.conference, minutes="纪要",
+        action_items=[
+            {"title": f"事项 {i}", "owner": p.supplier, "owner_organization": p.enterprise, "due_on": due}
+            for i in range(8)
+        ],
+    )  # fmt: skip
+    before_due = services._due_end(due) - timedelta(hours=12)
+    with django_assert_num_queries(10):
+        assert services.action_items_sweep(now=before_due) == 8
+    assert Notification.objects.filter(event="coordination.action.due", recipient=p.supplier).count() == 8
+    overdue_at = services._due_end(due) + timedelta(hours=1)
+    with django_assert_num_queries(11):
+        assert services.action_items_sweep(now=overdue_at) == 8
+    assert services.action_items_sweep(now=overdue_at) == 0
+    escalated = Notification.objects.filter(event="coordination.action.overdue")
+    assert escalated.filter(recipient=p.supplier).count() == 8
+    assert escalated.filter(recipient=partner_manager).count() == 8
+    assert ActionReminder.objects.count() == 16

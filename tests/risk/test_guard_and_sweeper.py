@@ -161,3 +161,48 @@ def test_beat_runs_the_review_sweeper_and_celery_knows_it(settings):
 
     assert settings.CELERY_BEAT_SCHEDULE["risk-sweep-reviews"]["task"] == tasks.sweep_reviews.name
     assert tasks.sweep_reviews.name in app.tasks
+
+
+def _many_due(w, count, days_ago):
+    """`count` more risks of the register, owned by no one in particular (so the library's people), all due."""
+    for i in range(count):
+        services.risk_create(
+            actor=act(w.p.librarian),
+            register=w.register,
+            category="security",
+            title=f"风险 {i}",
+            likelihood=2,
+            impact=2,
+        )
+    due = timezone.now() - timedelta(days=days_ago)
+    Risk.objects.filter(register=w.register).update(next_review_at=due, sweep_at=due)
+
+
+@pytest.mark.django_db
+def test_one_sweep_costs_the_same_few_queries_however_many_risks_are_due(w, django_assert_num_queries):
+    # Set-based: claim, reminders (INSERT .. ON CONFLICT .. RETURNING), sweep times, named owners, memberships,
+    # then notify_many (preferences, notifications, deliveries), plus two savepoints; no risk has a named owner.
+    _many_due(w, 29, days_ago=1)
+    with django_assert_num_queries(11):
+        assert services.reviews_sweep() == 30
+    assert ReviewReminder.objects.filter(level="due").count() == 30
+    assert Notification.objects.filter(event="risk.review.due").count() == 60  # the library's two people, per risk
+    assert services.reviews_sweep() == 0
+
+    later = timezone.now() + timedelta(days=7)
+    with django_assert_num_queries(11):
+        assert services.reviews_sweep(now=later) == 30
+    assert Notification.objects.filter(event="risk.review.overdue").count() == 60
+    assert not Risk.objects.filter(register=w.register, sweep_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_a_sweep_over_overdue_risks_escalates_to_the_lead_librarys_managers_once(w):
+    _many_due(w, 4, days_ago=10)  # already past the escalation: straight to overdue, no "due" reminder
+    assert services.reviews_sweep() == 5
+    assert services.reviews_sweep() == 0
+    assert not Notification.objects.filter(event="risk.review.due").exists()
+    overdue = Notification.objects.filter(event="risk.review.overdue")
+    assert overdue.count() == 10
+    assert set(overdue.values_list("recipient", flat=True)) == {w.p.librarian.pk, w.p.manager.pk}
+    assert ReviewReminder.objects.filter(level="overdue").count() == 5
