@@ -823,21 +823,21 @@ def _ip_asset(actor: Actor, plan: ResearchPlan, asset: Any) -> IPAsset | None:
     from alliance.selectors_contracts import ip_asset_list_for
 
     pk = asset.pk if isinstance(asset, IPAsset) else asset
+    # An asset of another alliance (or one the actor cannot see) reads as unknown: its existence is not confirmed.
     found = ip_asset_list_for(actor).filter(pk=pk, project__alliance_id=plan.alliance_id).first()
     if found is None:
-        raise DomainError(
-            _("No IP asset %(id)s on a project of this alliance.") % {"id": pk},
-            fields={"outputs": [_("Unknown IP asset.")], "ip_asset": [_("Unknown IP asset.")]},
-        )
+        message = _("No IP asset #%(id)s on a project of this alliance.") % {"id": pk}
+        raise DomainError(message, fields={"outputs": [message], "ip_asset": [message]})
     return found
 
 
 def _add_output(actor: Actor, plan: ResearchPlan, spec: dict[str, Any]) -> PlanOutput:
     if spec.get("kind") not in OutputKind.values:
         raise DomainError(_("Unknown output kind."), fields={"kind": [_("Unknown.")]})
-    output = PlanOutput(
-        plan=plan, kind=spec["kind"], title=spec.get("title", ""), ip_asset=_ip_asset(actor, plan, spec.get("ip_asset"))
-    )
+    asset = _ip_asset(actor, plan, spec.get("ip_asset"))
+    # "patent: #12" names the output after the asset it refers to.
+    title = spec.get("title") or (asset.title if asset is not None else "")
+    output = PlanOutput(plan=plan, kind=spec["kind"], title=title, ip_asset=asset)
     _full_clean(output)
     output.save()
     return output
