@@ -144,6 +144,15 @@ class AgendaItemCreateSerializer(serializers.Serializer):  # type: ignore[type-a
     target_id = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
 
 
+class AgendaItemUpdateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """PATCH of one agenda item: any of the fields; an empty target_kind with a null target_id unlinks it."""
+
+    title = serializers.CharField(max_length=200)
+    notes = serializers.CharField(allow_blank=True)
+    target_kind = serializers.ChoiceField(choices=AgendaTarget.choices, allow_blank=True)
+    target_id = serializers.IntegerField(allow_null=True, min_value=1)
+
+
 class ActionItemInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
