@@ -37,7 +37,7 @@ def _foreign_asset(p):
 
 
 def _client(user):
-    client = Client()
+    client = Client(headers={"accept-language": "en"})
     client.force_login(user)
     return client
 
@@ -121,7 +121,11 @@ def test_the_api_answers_400_for_an_asset_it_may_not_link_and_writes_nothing(p, 
         "outputs": [{"kind": "patent", "title": "专利", "ip_asset": pk}],
     }  # fmt: skip
     before = _snapshot()
-    error = assert_error(api(p.librarian).post(f"{V}/research-plans/", body, format="json"), 400, field="ip_asset")
+    error = assert_error(
+        api(p.librarian).post(f"{V}/research-plans/", body, format="json", HTTP_ACCEPT_LANGUAGE="en"),
+        400,
+        field="ip_asset",
+    )
     assert error["message"] == f"No IP asset #{pk} on a project of this alliance."
     assert _snapshot() == before
 

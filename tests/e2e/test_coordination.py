@@ -20,7 +20,7 @@ from notifications.models import Delivery, Notification
 from stakeholders.models import Membership
 from tests import factories as f
 from tests.alliance.flow import act, make_parties
-from tests.e2e.helpers import as_user, screenshots
+from tests.e2e.helpers import as_user, screenshots, submit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -56,6 +56,25 @@ def test_joint_conference_minutes_reach_owners_and_plan_needs_every_signature(
         assert members and notified == members, org
         emailed = Delivery.objects.filter(notification__in=invited, recipient_id__in=members, channel="email")
         assert set(emailed.values_list("recipient_id", flat=True)) == members, org
+
+    # the organiser adds, rewords and removes agenda items on the edit page; a removed one stays in history
+    page.goto(page.base_url + f"/coordination/meetings/{meeting.pk}/edit/")
+    for title in ("年度总结", "临时动议"):
+        page.fill("#agenda-form [name=title]", title)
+        submit(page, "#agenda-form")
+    first, second = meeting.agenda_items.order_by("id")
+    page.locator(f"#agenda-item-{first.pk} summary").click()
+    page.fill(f"[name='agenda-{first.pk}-title']", "年度总结与计划")
+    submit(page, f"#agenda-item-{first.pk} form.agenda-item-edit")
+    page.locator(f"#agenda-item-{second.pk} summary").click()
+    submit(page, f"#agenda-item-{second.pk} form.agenda-item-remove")
+    expect(page.locator("#agenda-items .agenda-item")).to_have_count(1)
+    expect(page.locator("#agenda-items")).to_contain_text("年度总结与计划")
+    assert meeting.agenda_items.get(pk=second.pk).archived_at is not None
+    screenshots(page, SHOTS, "meeting-edit")
+    page.goto(page.base_url + f"/coordination/meetings/{meeting.pk}/attendance/")
+    screenshots(page, SHOTS, "meeting-attendance")
+    page.goto(page.base_url + f"/coordination/meetings/{meeting.pk}/")
 
     # record minutes with two decisions and three action items
     page.fill("#id_minutes", "各方汇报年度进展，讨论下一阶段联合研究。")
