@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +28,8 @@ TIMEZONES = [
     "America/New_York",
 ]
 ACTION_ROWS = 5
+# "#12" at the end of an output line: the IP asset the output became.
+OUTPUT_ASSET = re.compile(r"(?:^|\s)#(\d{1,12})\s*$")
 
 
 def _datetime() -> forms.DateTimeInput:
@@ -233,7 +236,10 @@ class PlanForm(forms.Form):
     outputs = forms.CharField(
         label=_("Outputs"),
         required=False,
-        help_text=_("One per line: kind (paper, patent, software, standard, dataset, report), a colon, the title."),
+        help_text=_(
+            "One per line: kind (paper, patent, software, standard, dataset, report), a colon, the title; "
+            'end with #<number> to link the IP asset it became, e.g. "patent: RFID reader #12".'
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -263,7 +269,10 @@ class PlanForm(forms.Form):
             if not line.strip():
                 continue
             kind, _sep, title = line.partition(":")
-            if kind.strip() not in OutputKind.values or not title.strip():
-                raise forms.ValidationError(_("Write each output as kind: title."))
-            out.append({"kind": kind.strip(), "title": title.strip()})
+            asset = OUTPUT_ASSET.search(title)
+            if asset is not None:
+                title = title[: asset.start()]
+            if kind.strip() not in OutputKind.values or not (title.strip() or asset):
+                raise forms.ValidationError(_("Write each output as kind: title, optionally ending with #<IP asset>."))
+            out.append({"kind": kind.strip(), "title": title.strip(), "ip_asset": int(asset[1]) if asset else None})
         return out

@@ -146,8 +146,10 @@ class MeetingAttendee(TimeStamped):
 
 
 @pghistory.track(exclude=["updated_at"])
-class AgendaItem(TimeStamped):
-    """One point of a meeting's agenda, optionally about a project, need, risk or piece of feedback."""
+class AgendaItem(TimeStamped, Archivable):
+    """One point of a meeting's agenda, optionally about a project, need, risk or piece of feedback.
+
+    A point taken off the agenda is archived, not deleted: the history keeps what was once planned."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="agenda_items")
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -172,7 +174,10 @@ class AgendaItem(TimeStamped):
                 name="agenda_item_target_pair",
             ),
         ]
-        indexes = [models.Index(fields=["target_kind", "target_id"], name="agenda_item_target")]
+        indexes = [
+            models.Index(fields=["target_kind", "target_id"], name="agenda_item_target"),
+            models.Index(fields=["meeting", "archived_at"], name="agenda_item_meeting"),
+        ]
 
     def __str__(self) -> str:
         return self.title

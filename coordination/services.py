@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -75,6 +76,7 @@ MEETING_FIELDS = (
     "visibility",
 )
 # A change to one of these moves the meeting in people's calendars: invitees are told and SEQUENCE goes up.
+AGENDA_FIELDS = {"title", "notes", "target_kind", "target_id"}
 RESCHEDULING_FIELDS = {"starts_at", "ends_at", "timezone", "place", "online_url"}
 PLAN_FIELDS = ("title", "objectives", "budget")
 MAX_OCCURRENCES = 52
@@ -499,26 +501,75 @@ def agenda_item_add(
     *, actor: Actor, meeting: Meeting, title: str, notes: str = "", target_kind: str = "", target_id: int | None = None
 ) -> AgendaItem:
     """The organiser adds an agenda point, linked to a project, need, risk or feedback they can see."""
-    from .selectors import agenda_targets_for
-
     locked = _lock_meeting(meeting)
     _require_organizer(actor, locked)
-    label = ""
-    if target_kind or target_id is not None:
-        if target_kind not in AgendaTarget.values or target_id is None:
-            raise DomainError(_("Choose what the agenda item is about."), fields={"target_kind": [_("Unknown.")]})
-        target = agenda_targets_for(actor, target_kind).filter(pk=target_id).first()
-        if target is None:
-            raise DomainError(_("You cannot link this object."), fields={"target_id": [_("Not found.")]})
-        label = str(getattr(target, "title", "") or target)[:200]
-    position = locked.agenda_items.count() + 1
+    label = _agenda_target_label(actor, target_kind, target_id)
+    last = locked.agenda_items.active().aggregate(last=Max("position"))["last"] or 0
     item = AgendaItem(
-        meeting=locked, position=position, title=title, notes=notes, target_kind=target_kind,
+        meeting=locked, position=last + 1, title=title, notes=notes, target_kind=target_kind,
         target_id=target_id, target_label=label,
     )  # fmt: skip
     _full_clean(item)
     item.save()
     return item
+
+
+def _agenda_target_label(actor: Actor, target_kind: str, target_id: int | None) -> str:
+    """The title of the object an agenda item is about, checked to be one the actor sees ("" for none)."""
+    from .selectors import agenda_targets_for
+
+    if not target_kind and target_id is None:
+        return ""
+    if target_kind not in AgendaTarget.values or target_id is None:
+        raise DomainError(_("Choose what the agenda item is about."), fields={"target_kind": [_("Unknown.")]})
+    target = agenda_targets_for(actor, target_kind).filter(pk=target_id).first()
+    if target is None:
+        raise DomainError(_("You cannot link this object."), fields={"target_id": [_("Not found.")]})
+    return str(getattr(target, "title", "") or target)[:200]
+
+
+def _lock_agenda_item(actor: Actor, item: AgendaItem) -> AgendaItem:
+    """The item locked with its meeting, for the organiser of a meeting that is neither cancelled nor archived."""
+    meeting = _lock_meeting(item.meeting)
+    _require_organizer(actor, meeting)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ConflictError(_("The meeting is cancelled."))
+    locked = AgendaItem.objects.select_for_update().get(pk=item.pk)
+    if locked.archived_at is not None:
+        raise ConflictError(_("This agenda item was already removed."))
+    locked.meeting = meeting
+    return locked
+
+
+@transaction.atomic
+def agenda_item_update(*, actor: Actor, item: AgendaItem, **changes: Any) -> AgendaItem:
+    """The organiser rewords an agenda point or changes what it is about; the history keeps the earlier text."""
+    locked = _lock_agenda_item(actor, item)
+    unknown = set(changes) - AGENDA_FIELDS
+    if unknown:
+        raise DomainError(_("These fields cannot be changed: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    if "target_kind" in changes or "target_id" in changes:
+        kind = changes.get("target_kind", locked.target_kind) or ""
+        target_id = changes.get("target_id", locked.target_id)
+        locked.target_label = _agenda_target_label(actor, kind, target_id)
+        changes = {**changes, "target_kind": kind, "target_id": target_id}
+    changed = {k: v for k, v in changes.items() if getattr(locked, k) != v}
+    if not changed and "target_kind" not in changes:
+        return locked
+    for key, value in changed.items():
+        setattr(locked, key, value)
+    _full_clean(locked)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def agenda_item_remove(*, actor: Actor, item: AgendaItem) -> AgendaItem:
+    """The organiser takes a point off the agenda: archived (kept in history), the rest keep their order."""
+    locked = _lock_agenda_item(actor, item)
+    locked.archived_at = timezone.now()
+    locked.save(update_fields=["archived_at", "updated_at"])
+    return locked
 
 
 def _action_sweep_start(due_on: date) -> datetime:
@@ -829,21 +880,21 @@ def _ip_asset(actor: Actor, plan: ResearchPlan, asset: Any) -> IPAsset | None:
     from alliance.selectors_contracts import ip_asset_list_for
 
     pk = asset.pk if isinstance(asset, IPAsset) else asset
+    # An asset of another alliance (or one the actor cannot see) reads as unknown: its existence is not confirmed.
     found = ip_asset_list_for(actor).filter(pk=pk, project__alliance_id=plan.alliance_id).first()
     if found is None:
-        raise DomainError(
-            _("No IP asset %(id)s on a project of this alliance.") % {"id": pk},
-            fields={"outputs": [_("Unknown IP asset.")], "ip_asset": [_("Unknown IP asset.")]},
-        )
+        message = _("No IP asset #%(id)s on a project of this alliance.") % {"id": pk}
+        raise DomainError(message, fields={"outputs": [message], "ip_asset": [message]})
     return found
 
 
 def _add_output(actor: Actor, plan: ResearchPlan, spec: dict[str, Any]) -> PlanOutput:
     if spec.get("kind") not in OutputKind.values:
         raise DomainError(_("Unknown output kind."), fields={"kind": [_("Unknown.")]})
-    output = PlanOutput(
-        plan=plan, kind=spec["kind"], title=spec.get("title", ""), ip_asset=_ip_asset(actor, plan, spec.get("ip_asset"))
-    )
+    asset = _ip_asset(actor, plan, spec.get("ip_asset"))
+    # "patent: #12" names the output after the asset it refers to.
+    title = spec.get("title") or (asset.title if asset is not None else "")
+    output = PlanOutput(plan=plan, kind=spec["kind"], title=title, ip_asset=asset)
     _full_clean(output)
     output.save()
     return output

@@ -42,7 +42,7 @@ from .forms import (
     PlanForm,
     in_zone,
 )
-from .models import Meeting, MeetingAttendee, ResearchPlan
+from .models import AgendaItem, Meeting, MeetingAttendee, ResearchPlan
 
 
 def _alliance_organizations(actor: Actor) -> QuerySet[Organization]:
@@ -164,7 +164,7 @@ def meeting_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
     invited_ids = {i.organization_id for i in meeting.invitations.all()}
     context = {
         "meeting": meeting,
-        "agenda": meeting.agenda_items.all(),
+        "agenda": meeting.agenda_items.active(),
         "decisions": meeting.decisions.all(),
         "action_items": meeting.action_items.filter(archived_at__isnull=True).select_related(
             "owner", "owner_organization"
@@ -251,19 +251,26 @@ def meeting_edit(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
             messages.success(request, _("The meeting is changed; the invited are told of a new time or place."))
             return _back(meeting)
     invited_ids = {i.organization_id for i in meeting.invitations.all()}
+    targets = _agenda_targets(actor, meeting)
+    editing = forms.get("agenda_edit")
+    agenda = [
+        (item, editing[1] if editing and editing[0] == item.pk else _agenda_item_form(item, targets))
+        for item in meeting.agenda_items.active()
+    ]
     context = {
         "meeting": meeting,
         "form": form,
-        "agenda": meeting.agenda_items.all(),
+        "agenda": agenda,
         "named": meeting.attendees.filter(invited=True).select_related("user", "organization").order_by("id"),
         "invite_form": forms.get("invite_form")
         or InviteForm(
             organizations=_alliance_organizations(actor).exclude(pk__in=invited_ids | {meeting.organizer_id}),
             people=_invitable_people(meeting),
         ),
-        "agenda_form": forms.get("agenda_form") or AgendaForm(targets=_agenda_targets(actor, meeting)),
+        "agenda_form": forms.get("agenda_form") or AgendaForm(targets=targets),
     }
-    status = 400 if (posted and form.errors) or any(f.errors for f in forms.values()) else 200
+    bound = [f[1] if isinstance(f, tuple) else f for f in forms.values()]
+    status = 400 if (posted and form.errors) or any(f.errors for f in bound) else 200
     return render(request, "coordination/meeting_edit.html", context, status=status)
 
 
@@ -374,6 +381,53 @@ def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
     if _from_edit(request):
         return meeting_edit(request, pk, agenda_form=form)
     return meeting_detail(request, pk, agenda_form=form)
+
+
+def _agenda_item_form(item: AgendaItem, targets: list[tuple[str, Any]], data: Any = None) -> AgendaForm:
+    """The edit form of one agenda item; its current target stays a choice even if no longer in the short list."""
+    current = f"{item.target_kind}:{item.target_id}" if item.target_kind else ""
+    listed = {value for _group, options in targets for value, _label in options}
+    if current and current not in listed:
+        targets = [*targets, (str(item.get_target_kind_display()), [(current, item.target_label)])]
+    initial = {"title": item.title, "notes": item.notes, "target": current}
+    return AgendaForm(data, prefix=f"agenda-{item.pk}", initial=initial, targets=targets)
+
+
+@login_required
+@require_POST
+def agenda_item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """The organiser rewords an agenda item or changes what it is about (from the meeting's edit page)."""
+    actor, meeting = _organiser_meeting(request, pk)
+    item = get_object_or_404(meeting.agenda_items.active(), pk=item_pk)
+    form = _agenda_item_form(item, _agenda_targets(actor, meeting), request.POST)
+    if form.is_valid():
+        kind, _sep, target_id = form.cleaned_data["target"].partition(":")
+        try:
+            services.agenda_item_update(
+                actor=actor, item=item, title=form.cleaned_data["title"], notes=form.cleaned_data["notes"],
+                target_kind=kind, target_id=int(target_id) if target_id else None,
+            )  # fmt: skip
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("The agenda item is changed."))
+            return _edit_back(meeting, "#agenda")
+    return meeting_edit(request, pk, agenda_edit=(item.pk, form))
+
+
+@login_required
+@require_POST
+def agenda_item_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """The organiser takes an item off the agenda; it is archived and stays in the meeting's history."""
+    actor, meeting = _organiser_meeting(request, pk)
+    item = get_object_or_404(meeting.agenda_items.active(), pk=item_pk)
+    try:
+        services.agenda_item_remove(actor=actor, item=item)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("“%(title)s” is taken off the agenda.") % {"title": item.title})
+    return _edit_back(meeting, "#agenda")
 
 
 @login_required

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from coordination.choices import ActionStatus, AgendaTarget, MeetingKind, MeetingVisibility, OutputKind, Recurrence
@@ -143,6 +144,15 @@ class AgendaItemCreateSerializer(serializers.Serializer):  # type: ignore[type-a
     target_id = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
 
 
+class AgendaItemUpdateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """PATCH of one agenda item: any of the fields; an empty target_kind with a null target_id unlinks it."""
+
+    title = serializers.CharField(max_length=200)
+    notes = serializers.CharField(allow_blank=True)
+    target_kind = serializers.ChoiceField(choices=AgendaTarget.choices, allow_blank=True)
+    target_id = serializers.IntegerField(allow_null=True, min_value=1)
+
+
 class ActionItemInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
@@ -176,10 +186,17 @@ class PlanMilestoneSerializer(serializers.ModelSerializer):  # type: ignore[type
 
 
 class PlanOutputSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    ip_asset_url = serializers.SerializerMethodField(help_text="The IP asset on its project's IP page, or null.")
+
     class Meta:
         model = PlanOutput
-        fields = ("id", "kind", "title", "ip_asset")
+        fields = ("id", "kind", "title", "ip_asset", "ip_asset_url")
         read_only_fields = fields
+
+    def get_ip_asset_url(self, obj: PlanOutput) -> str | None:
+        if obj.ip_asset is None:
+            return None
+        return f"{reverse('alliance:ip-asset-list', args=[obj.ip_asset.project_id])}#ip-asset-{obj.ip_asset_id}"
 
 
 class PlanSignatureSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

@@ -11,16 +11,17 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.selectors import visible_alliances, visible_projects
 from coordination import selectors, services
-from coordination.models import ActionItem, MeetingAttendee
+from coordination.models import ActionItem, AgendaItem, MeetingAttendee
 from core.api.idempotency import idempotent
 from core.api.schema import errors as _errors
 from core.api.viewsets import ScopedViewSet
@@ -90,7 +91,7 @@ class MeetingViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
             actions = ActionItem.objects.select_related("owner", "owner_organization").order_by("due_on", "id")
             attendees = MeetingAttendee.objects.select_related("user").order_by("id")
             qs = qs.prefetch_related(
-                "agenda_items",
+                Prefetch("agenda_items", queryset=AgendaItem.objects.active()),
                 "decisions",
                 Prefetch("action_items", queryset=actions),
                 Prefetch("attendees", queryset=attendees),
@@ -187,6 +188,29 @@ class MeetingViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
             actor=self.actor, meeting=meeting, **self.validated(s.AgendaItemCreateSerializer)
         )
         return self.respond(item, s.AgendaItemSerializer, created=True)
+
+    @extend_schema(
+        methods=["PATCH"],
+        summary="Change an agenda item's title, notes or what it is about (organiser); the history keeps the old",
+        request=s.AgendaItemUpdateSerializer,
+        responses={200: s.AgendaItemSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Take an item off the agenda (organiser): it is archived and stays in the meeting's history",
+        responses={204: None, **_errors(403, 404, 409)},
+    )
+    @action(detail=True, methods=["patch", "delete"], url_path=r"agenda/(?P<item_id>\d+)")
+    def agenda_item(self, request: Request, pk: str, item_id: str) -> Response:
+        meeting = self.get_object()
+        item = get_object_or_404(AgendaItem.objects.active().filter(meeting=meeting), pk=item_id)
+        if request.method == "DELETE":
+            services.agenda_item_remove(actor=self.actor, item=item)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        item = services.agenda_item_update(
+            actor=self.actor, item=item, **self.validated_partial(s.AgendaItemUpdateSerializer)
+        )
+        return self.respond(item, s.AgendaItemSerializer)
 
     @extend_schema(
         summary="Record the minutes with decisions and action items (organiser); owners are told",

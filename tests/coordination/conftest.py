@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from coordination import services
 from coordination.models import Meeting, ResearchPlan
+from tests import factories as f
 from tests.alliance.flow import Parties, act, make_parties
 
 
@@ -53,3 +54,37 @@ def draft_plan(p: Parties) -> ResearchPlan:
 @pytest.fixture
 def w(p) -> World:
     return World(p, schedule(p), draft_plan(p))
+
+
+def busy_meeting(p: Parties, *, size: int) -> Meeting:
+    """A meeting with `size` of everything a page lists: invited organisations, registrations, agenda, decisions
+    and action items; query counts must not depend on `size`."""
+    organizations = [p.enterprise, p.university, p.government][: max(1, min(size, 3))]
+    meeting = schedule(p, title=f"会议{size}", organizations=organizations)
+    for i in range(size):
+        services.agenda_item_add(actor=act(p.librarian), meeting=meeting, title=f"议题{i}")
+        services.meeting_register(actor=act(f.member_of(p.enterprise)), meeting=meeting)
+    services.meeting_record_minutes(
+        actor=act(p.librarian), meeting=meeting, minutes="纪要", decisions=[f"决定{i}" for i in range(size)],
+        action_items=[{"title": f"事项{i}", "owner": p.supplier, "owner_organization": p.enterprise,
+                       "due_on": timezone.localdate() + timedelta(days=i), "decision": 1} for i in range(size)],
+    )  # fmt: skip
+    return meeting
+
+
+def busy_plan(p: Parties, *, size: int) -> ResearchPlan:
+    """A plan with `size` milestones and outputs, its participants and their signatures of two versions."""
+    participants = [p.enterprise, p.university, p.government][: max(1, min(size, 3))]
+    plan = services.plan_create(
+        actor=act(p.librarian), alliance=p.alliance, title=f"计划{size}", objectives="目标", participants=participants,
+        milestones=[{"title": f"里程碑{i}", "due_on": timezone.localdate() + timedelta(days=i)} for i in range(size)],
+        outputs=[{"kind": "paper", "title": f"论文{i}"} for i in range(size)],
+    )  # fmt: skip
+    managers = {p.library.pk: p.manager, p.university.pk: p.professor, p.government.pk: p.officer}
+    managers[p.enterprise.pk] = f.member_of(p.enterprise, "manager")
+    for _version in range(2 if size > 1 else 1):
+        for organization in [p.library, *participants]:
+            services.plan_sign(actor=act(managers[organization.pk]), plan=plan, organization=organization)
+        if size > 1 and _version == 0:
+            services.plan_update(actor=act(p.librarian), plan=plan, objectives="新目标")
+    return plan

@@ -34,6 +34,7 @@ class Objects:
     item: ActionItem
     upcoming: Any
     unrelated: Any = None
+    agenda: Any = None
 
 
 @pytest.fixture
@@ -44,7 +45,8 @@ def o(w, outsider) -> Objects:
         action_items=[{"title": "甲", "owner": p.librarian, "owner_organization": p.library,
                        "due_on": timezone.localdate() + timedelta(days=3)}],
     )  # fmt: skip
-    return Objects(w, ActionItem.objects.get(), schedule(p, title="研讨会", kind="workshop"), outsider)
+    agenda = services.agenda_item_add(actor=act(p.librarian), meeting=w.conference, title="年度总结")
+    return Objects(w, ActionItem.objects.get(), schedule(p, title="研讨会", kind="workshop"), outsider, agenda)
 
 
 def _user(o: Objects, role: str) -> Any:
@@ -96,6 +98,11 @@ OPS = [
        body=lambda o: {"people": [o.w.p.supplier.pk, o.w.p.professor.pk]}),
     Op("POST /api/v1/coordination/meetings/{id}/agenda/", lambda o: f"{V}/meetings/{o.w.conference.pk}/agenda/",
        {**WRITE, "member": 201, "manager": 201}, body=lambda o: {"title": "议题"}),
+    Op("PATCH /api/v1/coordination/meetings/{id}/agenda/{item_id}/",
+       lambda o: f"{V}/meetings/{o.w.conference.pk}/agenda/{o.agenda.pk}/", WRITE,
+       body=lambda o: {"title": "年度总结与计划", "notes": "各单位十分钟"}),
+    Op("DELETE /api/v1/coordination/meetings/{id}/agenda/{item_id}/",
+       lambda o: f"{V}/meetings/{o.w.conference.pk}/agenda/{o.agenda.pk}/", {**WRITE, "member": 204, "manager": 204}),
     Op("POST /api/v1/coordination/meetings/{id}/minutes/", lambda o: f"{V}/meetings/{o.w.conference.pk}/minutes/",
        WRITE, body=lambda o: {"minutes": "补充纪要", "decisions": ["决定二"], "action_items": [
            {"title": "乙", "owner": o.w.p.supplier.pk, "owner_organization": o.w.p.enterprise.pk,

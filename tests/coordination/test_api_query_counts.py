@@ -1,4 +1,4 @@
-"""List endpoints of the coordination API run the same number of queries for 2 rows and for 10."""
+"""List endpoints of the coordination API run a pinned number of queries, the same for 2 rows and for 10."""
 
 from __future__ import annotations
 
@@ -14,7 +14,12 @@ from .conftest import draft_plan, schedule
 
 pytestmark = pytest.mark.django_db
 
-LISTS = ["/api/v1/coordination/meetings/", "/api/v1/coordination/action-items/", "/api/v1/coordination/research-plans/"]
+# Actor (user, memberships), count, page; then each prefetch of the page's rows.
+PINNED = {
+    "/api/v1/coordination/meetings/": 5,
+    "/api/v1/coordination/action-items/": 4,
+    "/api/v1/coordination/research-plans/": 8,
+}
 
 
 def _rows(p, n):
@@ -38,12 +43,11 @@ def _count(api, user, url, count_queries):
     return len(queries), response.json()["count"]
 
 
-@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize("url", sorted(PINNED))
 def test_list_query_count_does_not_grow_with_rows(url, p, api, count_queries):
     _rows(p, 2)
     few, n_few = _count(api, p.manager, url, count_queries)
     _rows(p, 8)
     many, n_many = _count(api, p.manager, url, count_queries)
     assert n_many > n_few >= 2
-    assert few == many, f"{url}: {few} queries for {n_few} rows, {many} for {n_many}"
-    assert many <= 9
+    assert (few, many) == (PINNED[url], PINNED[url]), f"{url}: {few} queries for {n_few} rows, {many} for {n_many}"

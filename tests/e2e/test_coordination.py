@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -18,29 +16,15 @@ from playwright.sync_api import expect
 
 from coordination import services
 from coordination.models import ActionItem, Meeting, ResearchPlan
-from notifications.models import Notification
+from notifications.models import Delivery, Notification
+from stakeholders.models import Membership
 from tests import factories as f
 from tests.alliance.flow import act, make_parties
+from tests.e2e.helpers import as_user, screenshots, submit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SHOTS = os.environ.get("COORDINATION_SHOTS", "")
-
-
-def shot(page: Any, name: str) -> None:
-    if not SHOTS:
-        return
-    Path(SHOTS).mkdir(parents=True, exist_ok=True)
-    for lang in ("en", "zh-hans"):
-        page.context.add_cookies([{"name": "django_language", "value": lang, "url": page.base_url}])
-        page.reload()
-        page.wait_for_load_state("networkidle")
-        page.screenshot(path=f"{SHOTS}/{name}-{lang}.png", full_page=True)
-    page.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": page.base_url}])
-
-
-def sign_out(page: Any) -> None:
-    page.context.clear_cookies()
 
 
 def test_joint_conference_minutes_reach_owners_and_plan_needs_every_signature(
@@ -64,7 +48,33 @@ def test_joint_conference_minutes_reach_owners_and_plan_needs_every_signature(
     page.wait_for_url("**/coordination/meetings/*/")
     meeting = Meeting.objects.get(title="联盟年度联席会议")
     expect(page.locator("#invited li")).to_have_count(3)
-    assert Notification.objects.filter(recipient=p.professor, event="coordination.meeting.invited").exists()
+    # every invited organisation hears of it: an in-app notification and an e-mail in the outbox for each member
+    invited = Notification.objects.filter(event="coordination.meeting.invited", data__meeting=meeting.pk)
+    for org in (p.enterprise, p.university, p.government):
+        members = set(Membership.objects.filter(organization=org, archived_at=None).values_list("user_id", flat=True))
+        notified = set(invited.filter(recipient_id__in=members).values_list("recipient_id", flat=True))
+        assert members and notified == members, org
+        emailed = Delivery.objects.filter(notification__in=invited, recipient_id__in=members, channel="email")
+        assert set(emailed.values_list("recipient_id", flat=True)) == members, org
+
+    # the organiser adds, rewords and removes agenda items on the edit page; a removed one stays in history
+    page.goto(page.base_url + f"/coordination/meetings/{meeting.pk}/edit/")
+    for title in ("年度总结", "临时动议"):
+        page.fill("#agenda-form [name=title]", title)
+        submit(page, "#agenda-form")
+    first, second = meeting.agenda_items.order_by("id")
+    page.locator(f"#agenda-item-{first.pk} summary").click()
+    page.fill(f"[name='agenda-{first.pk}-title']", "年度总结与计划")
+    submit(page, f"#agenda-item-{first.pk} form.agenda-item-edit")
+    page.locator(f"#agenda-item-{second.pk} summary").click()
+    submit(page, f"#agenda-item-{second.pk} form.agenda-item-remove")
+    expect(page.locator("#agenda-items .agenda-item")).to_have_count(1)
+    expect(page.locator("#agenda-items")).to_contain_text("年度总结与计划")
+    assert meeting.agenda_items.get(pk=second.pk).archived_at is not None
+    screenshots(page, SHOTS, "meeting-edit")
+    page.goto(page.base_url + f"/coordination/meetings/{meeting.pk}/attendance/")
+    screenshots(page, SHOTS, "meeting-attendance")
+    page.goto(page.base_url + f"/coordination/meetings/{meeting.pk}/")
 
     # record minutes with two decisions and three action items
     page.fill("#id_minutes", "各方汇报年度进展，讨论下一阶段联合研究。")
@@ -80,15 +90,14 @@ def test_joint_conference_minutes_reach_owners_and_plan_needs_every_signature(
     page.wait_for_url("**/coordination/meetings/*/#minutes")
     expect(page.locator("#decisions li")).to_have_count(2)
     expect(page.locator("#action-items tbody tr")).to_have_count(3)
-    shot(page, "meeting-detail")
+    screenshots(page, SHOTS, "meeting-detail")
     page.goto(page.base_url + f"/coordination/?month={start:%Y-%m}")
     expect(page.locator(".gj-calendar a", has_text="联盟年度联席会议")).to_be_visible()
-    shot(page, "calendar")
+    screenshots(page, SHOTS, "calendar")
 
     # each owner sees their action item on their dashboard
     for user, _org, title in owners:
-        sign_out(page)
-        sign_in(page, user)
+        as_user(page, sign_in, user)
         panel = page.locator("#coordination-panel")
         expect(panel.locator(".action-item", has_text=title)).to_be_visible()
         expect(panel.locator(".action-item")).to_have_count(1)
@@ -111,13 +120,12 @@ def test_joint_conference_minutes_reach_owners_and_plan_needs_every_signature(
     )  # fmt: skip
     enterprise_manager = f.member_of(p.enterprise, "manager")
     for user in (p.manager, p.professor, enterprise_manager):
-        sign_out(page)
-        sign_in(page, user)
+        as_user(page, sign_in, user)
         page.goto(page.base_url + f"/coordination/plans/{plan.pk}/")
         assert ResearchPlan.objects.get(pk=plan.pk).status == "signing"
         page.locator("form[action$='/sign/'] button").first.click()
         page.wait_for_url(f"**/coordination/plans/{plan.pk}/")
     expect(page.locator("#plan-status")).to_have_text("有效")
     assert ResearchPlan.objects.get(pk=plan.pk).status == "active"
-    shot(page, "plan-detail")
+    screenshots(page, SHOTS, "plan-detail")
     assert not page.js_errors
