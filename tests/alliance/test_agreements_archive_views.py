@@ -55,7 +55,10 @@ def test_library_staff_archive_a_draft_from_its_page_and_the_history_keeps_it(cl
 def test_a_binding_contract_has_no_archive_button_and_a_post_is_refused(client, p):
     contract = sign_all(p, draft(p))
     client.force_login(p.manager)
-    assert 'id="contract-archive"' not in client.get(reverse("alliance:contract-detail", args=[contract.pk])).content.decode()
+    assert (
+        'id="contract-archive"'
+        not in client.get(reverse("alliance:contract-detail", args=[contract.pk])).content.decode()
+    )
     response = client.post(reverse("alliance:contract-archive", args=[contract.pk]))
     assert response.url == reverse("alliance:contract-detail", args=[contract.pk])
     assert _said(response) and "signed" in _said(response)[0].lower()
@@ -63,7 +66,9 @@ def test_a_binding_contract_has_no_archive_button_and_a_post_is_refused(client, 
     assert contract.archived_at is None
     completed = cs.contract_complete(actor=act(p.manager), contract=cs.contract_activate(actor=act(p.manager),
                                                                                          contract=contract))  # fmt: skip
-    assert 'id="contract-archive"' in client.get(reverse("alliance:contract-detail", args=[completed.pk])).content.decode()
+    assert (
+        'id="contract-archive"' in client.get(reverse("alliance:contract-detail", args=[completed.pk])).content.decode()
+    )
 
 
 def test_a_party_outside_the_lead_library_may_not_archive_and_an_outsider_gets_404(client, p, outsider):
@@ -73,9 +78,10 @@ def test_a_party_outside_the_lead_library_may_not_archive_and_an_outsider_gets_4
     assert client.post(url).status_code == 404
     for user in (p.supplier, provider_manager(p)):  # a party's member and manager: they see it, do not archive it
         client.force_login(user)
-        assert 'id="contract-archive"' not in client.get(
-            reverse("alliance:contract-detail", args=[contract.pk])
-        ).content.decode()
+        assert (
+            'id="contract-archive"'
+            not in client.get(reverse("alliance:contract-detail", args=[contract.pk])).content.decode()
+        )
         response = client.post(url)
         assert response.status_code == 302
         assert _said(response) == ["Only staff of the alliance's lead library may do this."]

@@ -62,7 +62,7 @@ def _start_development(page: Any, project: Project) -> None:
         page.click("button[data-transition=start_development]")
 
 
-def test_a_library_takes_a_project_from_its_risk_register_to_its_first_tranche(  # noqa: PLR0915
+def test_a_library_takes_a_project_from_its_risk_register_to_its_first_tranche(
     page, sign_in, library, enterprise, government, staff_manager, staff, partner, partner_manager
 ):
     domain_templates.install(RiskTemplate)
@@ -79,7 +79,9 @@ def test_a_library_takes_a_project_from_its_risk_register_to_its_first_tranche( 
     with page.expect_navigation():
         page.click("#adopt-link")
     _shot(page, "adopt")  # before choosing: a screenshot reloads the page
-    chosen = [RiskTemplate.objects.filter(category=c).order_by("code").first() for c in ("security", "funding", "copyright")]
+    chosen = [
+        RiskTemplate.objects.filter(category=c).order_by("code").first() for c in ("security", "funding", "copyright")
+    ]
     for template in chosen:
         assert template is not None
         page.check(f"#template-table input[value='{template.pk}']")

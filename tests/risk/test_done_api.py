@@ -47,7 +47,7 @@ def _reminders(risk_id: int) -> list[Notification]:
     return [n for n in Notification.objects.filter(event="risk.review.due") if n.data.get("risk") == risk_id]
 
 
-def test_the_risk_control_story_through_the_api(p, templates, partner_manager, outsider, client):  # noqa: PLR0915
+def test_the_risk_control_story_through_the_api(p, templates, partner_manager, outsider, client):
     web = client  # pytest-django's client, for the register's page
     project = project_with_provider(p)
     today = timezone.localdate()
@@ -127,7 +127,9 @@ def test_the_risk_control_story_through_the_api(p, templates, partner_manager, o
     }, format="json"))  # fmt: skip
     contract_sign = f"/api/v1/contracts/{contract['id']}/sign/"
     assert ok(api(p.manager).post(contract_sign, {}, format="json"))["status"] == "draft"
-    assert "no contract of the project signed by every party" in _refused_development(p, project)  # one party has not signed yet
+    assert "no contract of the project signed by every party" in _refused_development(
+        p, project
+    )  # one party has not signed yet
     assert ok(api(partner_manager).post(contract_sign, {}, format="json"))["status"] == "signed"
     assert Contract.objects.get(pk=contract["id"]).parties.filter(signed_at__isnull=True).count() == 0
 
