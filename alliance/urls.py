@@ -70,6 +70,7 @@ urlpatterns = [
     path("contracts/<int:pk>/", contracts.contract_detail, name="contract-detail"),
     path("contracts/<int:pk>/edit/", contracts.contract_edit, name="contract-edit"),
     path("contracts/<int:pk>/terminate/", contracts.contract_terminate, name="contract-terminate"),
+    path("contracts/<int:pk>/archive/", contracts.contract_archive, name="contract-archive"),
     path("contracts/<int:pk>/documents/", contracts.contract_document_add, name="contract-document-add"),
     path("contracts/<int:pk>/documents/<int:document_pk>/", contracts.contract_document, name="contract-document"),
     path("contracts/<int:pk>/sign/", contracts.contract_action, {"action": "sign"}, name="contract-sign"),
@@ -78,4 +79,5 @@ urlpatterns = [
     path("projects/<int:pk>/ip/", ip.ip_asset_list, name="ip-asset-list"),
     path("projects/<int:pk>/ip/new/", ip.ip_asset_create, name="ip-asset-create"),
     path("ip/<int:pk>/edit/", ip.ip_asset_edit, name="ip-asset-edit"),
+    path("ip/<int:pk>/archive/", ip.ip_asset_archive, name="ip-asset-archive"),
 ]

@@ -48,6 +48,8 @@ STATUS_COLOURS = {
 
 EDITABLE = (ContractStatus.DRAFT, ContractStatus.SIGNED)
 TERMINABLE = (ContractStatus.SIGNED, ContractStatus.ACTIVE)
+# As services.contract_archive allows: a draft made by mistake or a closed contract; binding ones stay in view.
+ARCHIVABLE = (ContractStatus.DRAFT, ContractStatus.COMPLETED, ContractStatus.TERMINATED)
 
 
 def _to_sign(actor: Actor, contract: Contract) -> bool:
@@ -168,6 +170,14 @@ def _may_edit(actor: Actor, contract: Contract) -> bool:
     )
 
 
+def _may_archive(actor: Actor, contract: Contract) -> bool:
+    return (
+        not contract.is_archived
+        and contract.status in ARCHIVABLE
+        and actor.writes_for(contract.alliance.lead_library_id)
+    )
+
+
 def _may_upload(actor: Actor, contract: Contract) -> bool:
     orgs = [contract.alliance.lead_library_id, *(p.organization_id for p in contract.party_list)]  # type: ignore[attr-defined]
     return not contract.is_archived and any(actor.writes_for(org_id) for org_id in orgs)
@@ -193,6 +203,7 @@ def _detail(request: HttpRequest, contract: Contract, status: int = 200, **forms
         "can_complete": lead_manager and contract.status == ContractStatus.ACTIVE,
         "can_terminate": lead_manager and contract.status in TERMINABLE,
         "can_upload": _may_upload(actor, contract),
+        "can_archive": _may_archive(actor, contract),
         "terminate_form": forms.get("terminate_form")
         or TerminateForm(auto_id="terminate_%s", organizations=_party_organizations(contract)),
         "document_form": forms.get("document_form") or ContractDocumentForm(auto_id="document_%s"),
@@ -241,6 +252,21 @@ def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The contract is terminated."))
             return redirect("alliance:contract-detail", pk=contract.pk)
     return _detail(request, contract, status=400, terminate_form=form)
+
+
+@login_required
+@require_POST
+def contract_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set a draft or a closed contract aside; it stays readable (with its history) but leaves the lists."""
+    actor = actor_for(request)
+    contract = _visible(request, pk)
+    try:
+        services.contract_archive(actor=actor, contract=contract)
+    except DomainError as exc:
+        refused(request, exc)
+        return redirect("alliance:contract-detail", pk=contract.pk)
+    messages.success(request, _("The contract is archived; it stays readable with its history."))
+    return redirect("alliance:contract-list")
 
 
 @login_required

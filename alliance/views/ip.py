@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
 from stakeholders.access import Actor, actor_for
@@ -21,18 +22,26 @@ from ..parties import LEAD, PROVIDER, project_parties
 from ..selectors import deliverable_list_for
 from ..selectors_contracts import alliance_organizations, ip_asset_list_for, ip_assets_by_deliverable
 from ..services import contracts as services
+from ._common import refused
 from .projects import visible_project
 
 
-def may_record_ip(actor: Actor, project: Project) -> bool:
+def may_record_ip(actor: Actor, project: Project, parties: set[str] | None = None) -> bool:
     """The lead library's staff and the project's provider record and change its IP (as the services require)."""
-    return not project.is_archived and bool(project_parties(actor, project) & {LEAD, PROVIDER})
+    held = project_parties(actor, project) if parties is None else parties
+    return not project.is_archived and bool(held & {LEAD, PROVIDER})
+
+
+def may_archive_ip(project: Project, parties: set[str]) -> bool:
+    """The lead library's staff set an asset aside (services.ip_asset_archive); the provider records, not removes."""
+    return not project.is_archived and LEAD in parties
 
 
 @login_required
 def ip_asset_list(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request)
     project = visible_project(actor, pk)
+    parties = project_parties(actor, project)
     grouped = ip_assets_by_deliverable(actor, project)
     deliverables = list(deliverable_list_for(actor, project))
     sections = [(None, grouped.get(None, []))] + [(d, grouped.get(d.pk, [])) for d in deliverables]
@@ -40,7 +49,8 @@ def ip_asset_list(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "sections": sections,
         "asset_count": sum(len(assets) for assets in grouped.values()),
-        "can_record": may_record_ip(actor, project),
+        "can_record": may_record_ip(actor, project, parties),
+        "can_archive": may_archive_ip(project, parties),
     }
     return render(request, "alliance/ip_asset_list.html", context)
 
@@ -104,3 +114,18 @@ def ip_asset_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if asset.is_archived or not may_record_ip(actor, project):
         return _refuse(request, project)
     return _form_page(request, actor, project, asset)
+
+
+@login_required
+@require_POST
+def ip_asset_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set an asset recorded by mistake aside: it leaves the project's IP page, its history stays."""
+    actor = actor_for(request)
+    asset = get_object_or_404(ip_asset_list_for(actor).select_related("project__alliance"), pk=pk)
+    try:
+        services.ip_asset_archive(actor=actor, asset=asset)
+    except DomainError as exc:
+        refused(request, exc)
+    else:
+        messages.success(request, _("The IP asset is archived; its history stays."))
+    return redirect("alliance:ip-asset-list", pk=asset.project_id)

@@ -35,17 +35,16 @@ def test_each_manager_signs_from_the_contract_page_and_the_lead_puts_it_in_force
     assert "Not signed yet" not in client.get(page).content.decode()
 
 
-def test_the_contract_list_costs_the_same_for_two_and_for_ten(client, p, count_queries):
-    for _ in range(2):
-        draft(p)
+def test_the_contract_list_costs_the_same_for_one_and_for_ten(client, p, count_queries):
+    draft(p)
     client.force_login(p.librarian)
     url = reverse("alliance:contract-list")
     client.get(url)
-    with count_queries() as two:
+    with count_queries() as one:
         assert client.get(url).status_code == 200
-    for _ in range(8):
+    for _ in range(9):
         sign_all(p, draft(p))
     with count_queries() as ten:
         body = client.get(url).content.decode()
     assert body.count('href="/alliances/contracts/') >= 10
-    assert len(two) == len(ten)
+    assert len(one) == len(ten) == 8, [q["sql"] for q in ten.captured_queries]

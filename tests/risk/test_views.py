@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from risk import services
 from tests.alliance.flow import act
+from tests.risk.conftest import project_with_provider
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,30 @@ def test_register_page_query_count_does_not_grow_with_risks(w, client, count_que
     with count_queries() as twenty:
         response = client.get(url)
     assert response.content.decode().count('href="/risk/risks/') == 20
-    assert len(one) == len(twenty)
+    assert len(one) == len(twenty) == 16, [q["sql"] for q in twenty.captured_queries]
+
+
+def test_register_list_page_query_count_is_pinned_for_one_register_and_for_ten(w, client, count_queries):
+    client.force_login(w.p.librarian)
+    url = reverse("risk:register-list")
+    client.get(url)
+    with count_queries() as one:
+        assert client.get(url).status_code == 200
+    for _ in range(9):
+        register = services.register_create(actor=act(w.p.manager), alliance=w.p.alliance,
+                                            project=project_with_provider(w.p))  # fmt: skip
+        services.risk_create(
+            actor=act(w.p.librarian), register=register, category="ethics", title="读者画像伦理", likelihood=3,
+            impact=2, owner_organization=w.p.enterprise, owner=w.p.supplier,
+        )  # fmt: skip
+        services.mitigation_create(
+            actor=act(w.p.librarian), risk=register.risks.get(), title="告知同意", owner_organization=w.p.enterprise,
+            due_on=timezone.localdate() - timedelta(days=1),
+        )  # fmt: skip
+    with count_queries() as ten:
+        html = client.get(url).content.decode()
+    assert html.count('href="/risk/registers/') >= 10
+    assert len(one) == len(ten) == 13, [q["sql"] for q in ten.captured_queries]
 
 
 def test_risk_page_shows_scores_treatment_and_history(w, client):
