@@ -7,6 +7,10 @@ HTML body may contain the payload raw; the escaped payload must show up for most
 cannot pass by rendering nothing. Models, fields and routes are found by introspection: a new text field
 is filled and a new page is requested without touching this file, and a new route whose arguments cannot
 be filled fails the test until it is taught here (``ROUTE_MODELS``) or listed in ``SKIP_ROUTES``.
+
+Three smaller tests: every form of those pages is sent with the payload in its text boxes (the answer must
+show it escaped, never raw); the main API create endpoints store the payload exactly as sent and their
+detail pages show it escaped; every URL field refuses ``javascript:`` links, which escaping cannot stop.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import json
 import re
 from collections import defaultdict
 from datetime import timedelta
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -389,7 +394,7 @@ def test_text_posted_through_the_api_is_stored_as_given_and_shown_escaped():
     Post = apps.get_model("community.Post")
     assert Post.objects.filter(thread_id=made["community.Thread"], body=text + "r").exists()
 
-    pages = {
+    detail_pages = {
         "/feedback/inbox/{}/": ("feedback.Feedback", director),
         "/feedback/mine/{}/": ("feedback.Feedback", reader),
         "/alliances/needs/{}/": ("alliance.Need", director),
@@ -397,7 +402,7 @@ def test_text_posted_through_the_api_is_stored_as_given_and_shown_escaped():
         "/coordination/meetings/{}/": ("coordination.Meeting", director),
         "/community/threads/{}/": ("community.Thread", director),
     }
-    for page, (label, user) in pages.items():
+    for page, (label, user) in detail_pages.items():
         client = Client()
         client.force_login(user)
         response = client.get(page.format(made[label]))
@@ -420,3 +425,92 @@ def test_every_url_field_refuses_a_script_url():
                         field.run_validators(value)
                 checked.append(f"{model._meta.label}.{field.name}")
     assert "stakeholders.Organization.website" in checked and "coordination.Meeting.online_url" in checked
+
+
+class _Forms(HTMLParser):
+    """The forms of a page: action, method and fields (inputs, text areas, selects with their chosen option)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, Any]] = []
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.forms.append({"action": a.get("action", ""), "method": a.get("method", "get").lower(), "fields": []})
+        elif not self.forms or "name" not in a or "disabled" in a:
+            return
+        elif tag == "input":
+            kind = a.get("type", "text").lower()
+            if (kind in ("checkbox", "radio") and "checked" not in a) or kind in ("file", "submit", "button", "image"):
+                return
+            self.forms[-1]["fields"].append((a["name"], kind, a.get("value", "")))
+        elif tag == "textarea":
+            self.forms[-1]["fields"].append((a["name"], "textarea", ""))
+        elif tag == "select":
+            self._select = a["name"]
+            self.forms[-1]["fields"].append((a["name"], "select", None))
+        elif tag == "option" and self._select:
+            fields = self.forms[-1]["fields"]
+            name, kind, chosen = fields[-1]
+            if a.get("value") and (chosen is None or "selected" in a):
+                fields[-1] = (name, kind, a["value"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+
+
+TEXT_INPUTS = ("text", "search", "textarea", "tel")
+# Forms not posted: they end the session or change the language; their fields hold no free text.
+SKIP_FORMS = ("/accounts/logout/", "/i18n/setlang/")
+
+
+def test_every_form_takes_the_payload_and_shows_it_escaped():
+    """Each form of each page is sent with the payload in every text box; whatever page comes back (the form
+    again with errors, or the page the write redirects to) must not answer 5xx or show the payload raw."""
+    demo.seed()
+    User = get_user_model()
+    urls, _unfillable = pages()
+    sent: set[tuple[str, str, tuple[str, ...]]] = set()
+    errors, raw, echoed = [], [], 0
+    for username in ("zjlib-director", "zhitu-manager", "reader001", "admin"):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        for url in urls:
+            page = client.get(url)
+            if page.status_code != 200 or not page.get("Content-Type", "").startswith("text/html"):
+                continue
+            parser = _Forms()
+            parser.feed(page.content.decode())
+            for form in parser.forms:
+                action = form["action"] or url
+                key = (action, form["method"], tuple(sorted(name for name, _kind, _value in form["fields"])))
+                if action.startswith(SKIP_FORMS) or not action.startswith("/") or key in sent:
+                    continue
+                sent.add(key)
+                n = 1000 + len(sent)
+                text = f"<script>gjx({n})</script>\"'><svg onload=gjx({n})>"
+                data = {
+                    name: text[:90] if kind in TEXT_INPUTS else value
+                    for name, kind, value in form["fields"]
+                    if value is not None
+                }
+                if form["method"] == "post":
+                    response = client.post(action, data, follow=True)
+                else:
+                    response = client.get(action, data, follow=True)
+                where = f"{username} {form['method'].upper()} {action} (form on {url})"
+                if response.status_code >= 500:
+                    errors.append(f"{where}: {response.status_code}")
+                if not response.get("Content-Type", "").startswith("text/html"):
+                    continue
+                body = response.content.decode()
+                if any(head in body for head in RAW):
+                    raw.append(where)
+                echoed += f"&lt;script&gt;gjx({n})" in body
+    print(f"\n{len(sent)} forms sent; the payload came back escaped on {echoed} of the pages they led to")
+    assert not errors, "forms that fail on a script payload:\n" + "\n".join(errors)
+    assert not raw, "forms whose answer shows the payload unescaped (XSS):\n" + "\n".join(raw)
+    assert len(sent) >= 50 and echoed >= 20
