@@ -69,6 +69,8 @@ SKIP_ROUTES = {
     "stakeholders:invitation-accept": "the token is stored hashed, so no row can fill it; accepting is tested in tests/stakeholders",
     "coordination:feed": "an iCalendar feed behind a hashed token, not HTML",
     "feedback:staff-action": "POST only (assign, route, answer ...); its effects are rendered by the detail page",
+    "coordination:agenda-item-edit": "POST only; the edited item is rendered by the meeting and its edit page",
+    "coordination:agenda-item-remove": "POST only; archives the item, which then leaves the meeting's pages",
 }
 # The model whose pk fills ``<int:pk>``, by the route's path up to the argument.
 ROUTE_MODELS = {

@@ -399,6 +399,8 @@ def test_an_incident_rescores_the_linked_risks(w, client):
     assert list(incident.risks.all()) == [w.risk]
     register_html = _html(client.get(reverse("risk:register-detail", args=[w.register.pk])))
     assert "数据外泄" in register_html
+    for told in ("日志外泄", "300 名读者", "封堵"):  # what happened, its impact and the response are all shown
+        assert told in register_html
 
 
 def test_a_future_incident_is_a_field_error(w, client):
