@@ -110,7 +110,15 @@ def _bulk_needs(actor: Actor) -> QuerySet[Any]:
 
 
 def _bulk_projects(actor: Actor) -> QuerySet[Any]:
-    return project_list_for(actor).filter(alliance__lead_library_id__in=actor.library_ids)
+    return _route_projects(actor, actor.library_ids)
+
+
+def _route_projects(actor: Actor, library_ids: Any) -> QuerySet[Any]:
+    """The projects feedback can be routed to, for a dropdown: the actor's projects in the alliances these
+    libraries lead, without the project list's joined alliance and prefetched participants (one query and a
+    few hundred model instances fewer on every inbox and feedback page)."""
+    projects = project_list_for(actor).filter(alliance__lead_library_id__in=library_ids)
+    return projects.select_related(None).prefetch_related(None)
 
 
 BULK_ACTIONS = ("categorise", "link-need", "route")
@@ -191,7 +199,7 @@ def _forms(actor: Actor, feedback: Feedback, similar: list[Feedback]) -> dict[st
         .filter(library_id=feedback.library_id)
         .exclude(status__in=[NeedStatus.MET, NeedStatus.DROPPED])
     )
-    projects = project_list_for(actor).filter(alliance__lead_library_id=feedback.library_id)
+    projects = _route_projects(actor, [feedback.library_id])
     return {
         "triage_form": TriageForm(
             initial={"theme": feedback.theme, "tags": ", ".join(feedback.tags), "assignee": feedback.assignee_id},
@@ -291,7 +299,7 @@ def _act(request: HttpRequest, actor: Actor, feedback: Feedback, action: str) ->
         services.feedback_link_need(actor=actor, feedback=[feedback], need=form.cleaned_data["need"])
         return _("Linked to the need as evidence.")
     if action == "route":
-        form = RouteForm(post, projects=project_list_for(actor).filter(alliance__lead_library_id=feedback.library_id))
+        form = RouteForm(post, projects=_route_projects(actor, [feedback.library_id]))
         if not form.is_valid():
             raise DomainError(_field_errors(form))
         data = form.cleaned_data
