@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.models.contracts import ContractParty
 from alliance.models.funding import Allocation, Expenditure, Tranche, TrancheStatus
+from alliance.models.funding import FundingSource as FundingSourceModel
 from coordination.choices import MeetingStatus
 from coordination.models import Meeting, MeetingAttendee, PlanSignature
 
@@ -138,13 +139,27 @@ def expenditures(alliance_ids: list[int], period: Period) -> list[Activity]:
 
 
 def funding_records(alliance_ids: list[int], period: Period) -> list[FundingRow]:
-    """Allocated, released and spent, as at the period's end (three GROUP BY queries).
+    """Each source's plan (its amount), allocated, released and spent, as at the period's end (four queries).
 
     Allocated: allocations funded from before the end; released: tranches released before the end; spent:
     expenditures spent before the end. Allocated and released are the funder's; spent is the spending party's.
     """
     end = period.end
-    rows: list[FundingRow] = []
+    rows: list[FundingRow] = [
+        FundingRow(
+            alliance_id=source["alliance_id"],
+            project_id=None,
+            organization_id=source["organization_id"],
+            stage="budgeted",
+            amount=source["amount"],
+            month=None,
+            source_id=source["id"],
+            source_plan=True,
+        )
+        for source in FundingSourceModel.objects.filter(
+            archived_at__isnull=True, alliance_id__in=alliance_ids, starts_on__lt=end.date()
+        ).values("id", "alliance_id", "organization_id", "amount")
+    ]
 
     def add(qs: Any, stage: str, alliance: str, project: str, source: str, org: str, month: str | None) -> None:
         values: dict[str, Any] = {"a": F(alliance), "p": F(project), "s": F(source), "o": F(org)}

@@ -430,6 +430,8 @@ def funding(alliance_ids: list[int], period: Period) -> dict[int, dict[str, Any]
 
     Stages: "budgeted" (Project.budget, the plan), "allocated", "released", "spent" (as at the period's end).
     ``by_month`` ("2026-03") holds the dated stages (released, spent), from before the period too: the burn-down.
+    By source and by party, "budgeted" is the sources' own amounts (the funder's plan): rows marked
+    ``source_plan`` count there only.
     """
     labels = {key: str(label) for key, label in sources.funding_labels().items()}
     out: dict[int, dict[str, Any]] = {
@@ -439,13 +441,13 @@ def funding(alliance_ids: list[int], period: Period) -> dict[int, dict[str, Any]
     zero = Decimal("0")
     for row in sources.collect_funding(alliance_ids, period):
         block = out[row.alliance_id]
-        block["by_stage"][row.stage] = block["by_stage"].get(row.stage, zero) + row.amount
-        keyed = (
-            ("by_project", row.project_id),
-            ("by_source", row.source_id),
-            ("by_party", row.organization_id),
-            ("by_month", row.month.isoformat()[:7] if row.month else None),
-        )
+        keyed: tuple[tuple[str, Any], ...] = (("by_source", row.source_id), ("by_party", row.organization_id))
+        if not row.source_plan:
+            block["by_stage"][row.stage] = block["by_stage"].get(row.stage, zero) + row.amount
+            keyed += (
+                ("by_project", row.project_id),
+                ("by_month", row.month.isoformat()[:7] if row.month else None),
+            )
         for name, key in keyed:
             if key is not None:
                 per = block[name].setdefault(key, {})

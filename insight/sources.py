@@ -82,6 +82,9 @@ class FundingRow:
     amount: Decimal
     month: date | None
     source_id: int | None = None  # the FundingSource, when the row comes from a funding record
+    # A source's own plan (its amount, the funder's): shown against the source and its funder only, never added
+    # to the totals, projects or months, where the plan is the projects' budgets.
+    source_plan: bool = False
 
 
 FundingSource = Callable[[list[int], Period], list[FundingRow]]

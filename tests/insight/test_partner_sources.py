@@ -46,15 +46,18 @@ def test_allocated_released_spent_by_source_and_party_against_the_budget(p, coun
     period = _period()
     with count_queries() as q:
         money = selectors.funding([p.alliance.pk], period)[p.alliance.pk]
-    assert len(q) == 4  # budgets + allocations + tranches + expenditures, whatever the number of rows
+    assert len(q) == 5  # budgets + sources + allocations + tranches + expenditures, whatever the number of rows
     assert money["by_stage"]["allocated"] == Decimal("600")
     assert money["by_stage"]["released"] == Decimal("200")
     assert money["by_stage"]["spent"] == Decimal("50")
     assert money["by_stage"]["budgeted"] == project.budget
+    # Against plan: a source's plan is its own amount (the funder's), never added to the projects' budgets above
     assert money["by_source"][source.pk] == {
-        "allocated": Decimal("600"), "released": Decimal("200"), "spent": Decimal("50")
+        "budgeted": Decimal("1000"), "allocated": Decimal("600"), "released": Decimal("200"), "spent": Decimal("50")
     }  # fmt: skip
-    assert money["by_party"][p.government.pk] == {"allocated": Decimal("600"), "released": Decimal("200")}
+    assert money["by_party"][p.government.pk] == {
+        "budgeted": Decimal("1000"), "allocated": Decimal("600"), "released": Decimal("200")
+    }  # fmt: skip
     assert money["by_party"][p.enterprise.pk] == {"spent": Decimal("50")}
 
     acts = [a for a in sources.collect([p.alliance.pk], period) if a.kind in ("tranche_released", "expenditure")]
