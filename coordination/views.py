@@ -368,12 +368,8 @@ def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
     actor, meeting = _meeting_for(request, pk)
     form = AgendaForm(request.POST, targets=_agenda_targets(actor, meeting))
     if form.is_valid():
-        kind, _sep, target_id = form.cleaned_data["target"].partition(":")
         try:
-            services.agenda_item_add(
-                actor=actor, meeting=meeting, title=form.cleaned_data["title"], notes=form.cleaned_data["notes"],
-                target_kind=kind, target_id=int(target_id) if target_id else None,
-            )  # fmt: skip
+            services.agenda_item_add(actor=actor, meeting=meeting, **_agenda_fields(form))
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
@@ -381,6 +377,17 @@ def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
     if _from_edit(request):
         return meeting_edit(request, pk, agenda_form=form)
     return meeting_detail(request, pk, agenda_form=form)
+
+
+def _agenda_fields(form: AgendaForm) -> dict[str, Any]:
+    """An agenda form's cleaned data as the services take it: the "kind:id" target split in two."""
+    kind, _sep, target_id = form.cleaned_data["target"].partition(":")
+    return {
+        "title": form.cleaned_data["title"],
+        "notes": form.cleaned_data["notes"],
+        "target_kind": kind,
+        "target_id": int(target_id) if target_id else None,
+    }
 
 
 def _agenda_item_form(item: AgendaItem, targets: list[tuple[str, Any]], data: Any = None) -> AgendaForm:
@@ -401,12 +408,8 @@ def agenda_item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
     item = get_object_or_404(meeting.agenda_items.active(), pk=item_pk)
     form = _agenda_item_form(item, _agenda_targets(actor, meeting), request.POST)
     if form.is_valid():
-        kind, _sep, target_id = form.cleaned_data["target"].partition(":")
         try:
-            services.agenda_item_update(
-                actor=actor, item=item, title=form.cleaned_data["title"], notes=form.cleaned_data["notes"],
-                target_kind=kind, target_id=int(target_id) if target_id else None,
-            )  # fmt: skip
+            services.agenda_item_update(actor=actor, item=item, **_agenda_fields(form))
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
